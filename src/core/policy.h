@@ -1,0 +1,21 @@
+/* policy.h - which roles may do what (PROCEDURE §1); the route table refers to these */
+#ifndef KF_POLICY_H
+#define KF_POLICY_H
+
+#include "model.h"
+
+/* Only the administrator manages users, settings and templates. */
+#define MAY_MANAGE_USERS ROLE_BIT(ROLE_ADMIN)
+/* "business and cm create customers and projects"; the administrator may as well. */
+#define MAY_WRITE_MASTER (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_BUSINESS) | ROLE_BIT(ROLE_CM))
+/*
+ * Stage events: the business dept records the contract, the project team the completion
+ * filing, cm dept owns the procedure; project staff only on their own projects (scope).
+ */
+#define MAY_RECORD_STAGE                                                                    \
+	(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_CM) | ROLE_BIT(ROLE_BUSINESS) |               \
+	 ROLE_BIT(ROLE_PROJECT))
+/* The project manager named on a project is a user of this role. */
+#define MAY_MANAGE_PROJECT ROLE_BIT(ROLE_PROJECT)
+
+#endif
