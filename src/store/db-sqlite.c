@@ -1,0 +1,260 @@
+/* db-sqlite.c - the SQLite backend: WAL, synchronous=FULL, a statement cache per connection */
+#include "db-impl.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 256 /* open addressing; more distinct statements than this is a bug */
+
+struct sq_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *st;
+	const char *sql;
+	bool cached;
+	bool busy; /* handed out and not yet db_done() */
+};
+
+struct sq_db {
+	struct db base;
+	sqlite3 *h;
+	struct sq_stmt *cache[CACHE_SLOTS];
+};
+
+static inline struct sq_db *SQ(struct db *db)
+{
+	return (struct sq_db *)db;
+}
+
+static int sq_map(struct sq_db *d, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+		return DB_DONE;
+	case SQLITE_ROW:
+		return DB_ROW;
+	case SQLITE_CONSTRAINT:
+		return KF_ECONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return KF_EBUSY;
+	default:
+		fprintf(stderr, "kefu: sqlite: %s\n", sqlite3_errmsg(d->h));
+		return KF_EINTERNAL;
+	}
+}
+
+static int sq_open(const char *uri, struct db **out, struct kf_error *err)
+{
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(uri, &h,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		kf_fail(err, KF_EBUSY, "db_unavailable", "db", "cannot open %s: %s", uri,
+			h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_close(h);
+		return KF_EBUSY;
+	}
+	/*
+	 * WAL lets the loops read while the writer commits; FULL syncs the WAL on every commit,
+	 * so an acknowledged write survives power loss, not only a crash of the process.
+	 */
+	static const char setup[] = "PRAGMA journal_mode=WAL;"
+				    "PRAGMA synchronous=FULL;"
+				    "PRAGMA foreign_keys=ON;"
+				    "PRAGMA busy_timeout=10000;"
+				    "PRAGMA temp_store=MEMORY;";
+	char *msg = NULL;
+	if (sqlite3_exec(h, setup, NULL, NULL, &msg) != SQLITE_OK) {
+		kf_fail(err, KF_EBUSY, "db_unavailable", "db", "cannot set up %s: %s", uri,
+			msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_close(h);
+		return KF_EBUSY;
+	}
+	struct sq_db *d = xcalloc(1, sizeof(*d));
+	d->base.be = &db_sqlite_backend;
+	d->base.engine = DB_SQLITE;
+	d->h = h;
+	*out = &d->base;
+	return 0;
+}
+
+static void sq_close(struct db *db)
+{
+	struct sq_db *d = SQ(db);
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		if (d->cache[i]) {
+			sqlite3_finalize(d->cache[i]->st);
+			free(d->cache[i]);
+		}
+	}
+	sqlite3_close(d->h);
+	free(d);
+}
+
+static int sq_bind(struct sq_db *d, sqlite3_stmt *st, const struct db_val *args)
+{
+	int n = sqlite3_bind_parameter_count(st);
+	int i = 0;
+	for (; args[i].t != DBV_END; i++) {
+		int rc;
+		if (i >= n)
+			die("too many arguments for: %s", sqlite3_sql(st));
+		switch (args[i].t) {
+		case DBV_INT:
+			rc = sqlite3_bind_int64(st, i + 1, args[i].i);
+			break;
+		case DBV_TEXT:
+			rc = args[i].s ? sqlite3_bind_text(st, i + 1, args[i].s, -1, SQLITE_TRANSIENT)
+				       : sqlite3_bind_null(st, i + 1);
+			break;
+		default:
+			rc = sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		if (rc != SQLITE_OK)
+			die("bind %d: %s", i + 1, sqlite3_errmsg(d->h));
+	}
+	if (i != n)
+		die("%d arguments for %d parameters: %s", i, n, sqlite3_sql(st));
+	return 0;
+}
+
+static struct db_stmt *sq_query(struct db *db, const char *sql, const struct db_val *args)
+{
+	struct sq_db *d = SQ(db);
+	size_t slot = ((uintptr_t)sql >> 3) % CACHE_SLOTS;
+	struct sq_stmt *s = NULL;
+	for (size_t k = 0; k < CACHE_SLOTS; k++) {
+		struct sq_stmt *c = d->cache[(slot + k) % CACHE_SLOTS];
+		if (!c) {
+			slot = (slot + k) % CACHE_SLOTS;
+			break;
+		}
+		if (c->sql == sql) {
+			s = c;
+			break;
+		}
+	}
+	if (s && s->busy)
+		s = NULL; /* the same SQL nested inside its own loop: use a one-off copy */
+	else if (s)
+		goto bind;
+
+	sqlite3_stmt *st;
+	bool cache = !d->cache[slot];
+	if (sqlite3_prepare_v3(d->h, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) !=
+	    SQLITE_OK)
+		die("prepare: %s: %s", sqlite3_errmsg(d->h), sql);
+	s = xcalloc(1, sizeof(*s));
+	s->base.db = db;
+	s->st = st;
+	s->sql = sql;
+	s->cached = cache;
+	if (cache)
+		d->cache[slot] = s;
+bind:
+	s->busy = true;
+	sq_bind(d, s->st, args);
+	return &s->base;
+}
+
+static int sq_step(struct db_stmt *base)
+{
+	struct sq_stmt *s = (struct sq_stmt *)base;
+	return sq_map(SQ(base->db), sqlite3_step(s->st));
+}
+
+static int64_t sq_int(struct db_stmt *base, int col)
+{
+	return sqlite3_column_int64(((struct sq_stmt *)base)->st, col);
+}
+
+static const char *sq_text(struct db_stmt *base, int col)
+{
+	return (const char *)sqlite3_column_text(((struct sq_stmt *)base)->st, col);
+}
+
+static bool sq_null(struct db_stmt *base, int col)
+{
+	return sqlite3_column_type(((struct sq_stmt *)base)->st, col) == SQLITE_NULL;
+}
+
+static enum db_val_type sq_type(struct db_stmt *base, int col)
+{
+	switch (sqlite3_column_type(((struct sq_stmt *)base)->st, col)) {
+	case SQLITE_NULL:
+		return DBV_NULL;
+	case SQLITE_INTEGER:
+		return DBV_INT;
+	default:
+		return DBV_TEXT;
+	}
+}
+
+static int sq_ncols(struct db_stmt *base)
+{
+	return sqlite3_column_count(((struct sq_stmt *)base)->st);
+}
+
+static const char *sq_colname(struct db_stmt *base, int col)
+{
+	return sqlite3_column_name(((struct sq_stmt *)base)->st, col);
+}
+
+static void sq_done(struct db_stmt *base)
+{
+	struct sq_stmt *s = (struct sq_stmt *)base;
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	s->busy = false;
+	if (!s->cached) {
+		sqlite3_finalize(s->st);
+		free(s);
+	}
+}
+
+static int sq_script(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(SQ(db)->h, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "kefu: sqlite: %s\n", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return sq_map(SQ(db), rc) ? sq_map(SQ(db), rc) : KF_EINTERNAL;
+	}
+	return 0;
+}
+
+static int sq_changes(struct db *db)
+{
+	return sqlite3_changes(SQ(db)->h);
+}
+
+static const char *sq_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(SQ(db)->h);
+}
+
+const struct db_backend db_sqlite_backend = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.query = sq_query,
+	.step = sq_step,
+	.col_int = sq_int,
+	.col_text = sq_text,
+	.col_null = sq_null,
+	.col_type = sq_type,
+	.ncols = sq_ncols,
+	.colname = sq_colname,
+	.done = sq_done,
+	.script = sq_script,
+	.changes = sq_changes,
+	.errmsg = sq_errmsg,
+};
