@@ -1,0 +1,214 @@
+/* st-projects.c - projects, members and stage events, scoped to what the caller may see */
+#include "st-common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROJECT_SELECT                                                                      \
+	"SELECT p.id, p.code, p.name, p.customer_id, c.name AS customer_name, p.manager_id,"\
+	" u.name AS manager_name, p.stage, p.contract_date, p.completion_date,"             \
+	" p.warranty_end_date, p.created_at, p.updated_at FROM projects p"                 \
+	" JOIN customers c ON c.id = p.customer_id LEFT JOIN users u ON u.id = p.manager_id"
+
+/* PROCEDURE §1 on projects p; arguments as VISIBLE_ARGS. */
+#define PROJECT_VISIBLE                                                                     \
+	"(? = 0 OR (? = 1 AND EXISTS (SELECT 1 FROM project_members m"                      \
+	" WHERE m.project_id = p.id AND m.user_id = ?)) OR (? = 2 AND p.customer_id = ?))"
+#define VISIBLE_ARGS(w)                                                                     \
+	DI(role_scope((w)->role)), DI(role_scope((w)->role)), DI((w)->user_id),             \
+		DI(role_scope((w)->role)), DI((w)->customer_id)
+
+static void attach_members(struct db *db, json_t *projects)
+{
+	json_t *by_id = json_object();
+	size_t i;
+	json_t *p;
+	json_array_foreach(projects, i, p) {
+		char key[24];
+		snprintf(key, sizeof(key), "%lld",
+			 (long long)json_integer_value(json_object_get(p, "id")));
+		json_t *ids = json_array();
+		json_object_set_new(p, "member_ids", ids);
+		json_object_set(by_id, key, ids);
+	}
+	struct db_stmt *st = json_array_size(projects) == 1
+		? db_query(db, "SELECT project_id, user_id FROM project_members"
+			       " WHERE project_id = ? ORDER BY user_id",
+			   DI(json_integer_value(json_object_get(json_array_get(projects, 0), "id"))))
+		: db_query(db, "SELECT project_id, user_id FROM project_members"
+			       " ORDER BY project_id, user_id");
+	while (db_step(st) == DB_ROW) {
+		char key[24];
+		snprintf(key, sizeof(key), "%lld", (long long)db_int(st, 0));
+		json_t *ids = json_object_get(by_id, key);
+		if (ids)
+			json_array_append_new(ids, json_integer(db_int(st, 1)));
+	}
+	db_done(st);
+	json_decref(by_id);
+}
+
+int store_project_insert(struct db *db, json_t *f, int64_t now, int64_t *id)
+{
+	return db_get_int(db, id,
+			  "INSERT INTO projects (code, name, customer_id, manager_id, stage,"
+			  " created_at, updated_at) VALUES (?, ?, ?, ?, 'pre_contract', ?, ?)"
+			  " RETURNING id",
+			  jv_text(f, "code"), jv_text(f, "name"), jv_id(f, "customer_id"),
+			  jv_id(f, "manager_id"), DI(now), DI(now));
+}
+
+static const struct patch_col project_cols[] = {
+	{ "code", false, "UPDATE projects SET code = ?, updated_at = ? WHERE id = ?" },
+	{ "name", false, "UPDATE projects SET name = ?, updated_at = ? WHERE id = ?" },
+	{ "customer_id", true, "UPDATE projects SET customer_id = ?, updated_at = ? WHERE id = ?" },
+	{ "manager_id", true, "UPDATE projects SET manager_id = ?, updated_at = ? WHERE id = ?" },
+};
+
+int store_project_update(struct db *db, int64_t id, json_t *fields, int64_t now)
+{
+	return st_patch(db, project_cols, ARRAY_SIZE(project_cols), fields, id, now);
+}
+
+json_t *store_project_get(struct db *db, const struct actor *who, int64_t id)
+{
+	json_t *a = store_rows_json(db_query(db, PROJECT_SELECT " WHERE p.id = ? AND " PROJECT_VISIBLE,
+					     DI(id), VISIBLE_ARGS(who)));
+	json_t *p = NULL;
+	if (json_array_size(a)) {
+		attach_members(db, a);
+		p = json_incref(json_array_get(a, 0));
+	}
+	json_decref(a);
+	return p;
+}
+
+json_t *store_projects_list(struct db *db, const struct actor *who, const char *stage,
+			    int64_t customer_id, const char *q)
+{
+	char *like = q ? st_like_pattern(q) : NULL;
+	json_t *a = store_rows_json(db_query(
+		db,
+		PROJECT_SELECT " WHERE " PROJECT_VISIBLE " AND (CAST(? AS TEXT) IS NULL OR p.stage = ?)"
+			       " AND (CAST(? AS BIGINT) IS NULL OR p.customer_id = ?)"
+			       /* lower() on both sides: the same ASCII case folding on both engines */
+			       " AND (CAST(? AS TEXT) IS NULL OR lower(p.code) LIKE lower(?) ESCAPE '\\'"
+			       " OR lower(p.name) LIKE lower(?) ESCAPE '\\'"
+			       " OR lower(c.name) LIKE lower(?) ESCAPE '\\') ORDER BY p.id",
+		VISIBLE_ARGS(who), DT(stage), DT(stage), DID(customer_id), DID(customer_id),
+		DT(like), DT(like), DT(like), DT(like)));
+	free(like);
+	if (json_array_size(a))
+		attach_members(db, a);
+	return a;
+}
+
+bool store_project_visible(struct db *db, const struct actor *who, int64_t id)
+{
+	int64_t n = 0;
+	return db_get_int(db, &n, "SELECT count(*) FROM projects p WHERE p.id = ? AND " PROJECT_VISIBLE,
+			  DI(id), VISIBLE_ARGS(who)) == 0 &&
+	       n > 0;
+}
+
+int store_project_state(struct db *db, int64_t id, struct project_state *out)
+{
+	struct db_stmt *st = db_query(
+		db,
+		"SELECT p.id, p.customer_id, p.stage,"
+		" (SELECT max(e.date) FROM stage_events e WHERE e.project_id = p.id)"
+		" FROM projects p WHERE p.id = ?",
+		DI(id));
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->id = db_int(st, 0);
+		out->customer_id = db_int(st, 1);
+		out->stage = (enum stage)stage_parse(db_text(st, 2));
+		out->has_event = !db_isnull(st, 3);
+		snprintf(out->last_event_date, sizeof(out->last_event_date), "%s",
+			 out->has_event ? db_text(st, 3) : "");
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = KF_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+int store_project_set_members(struct db *db, int64_t id, json_t *user_ids)
+{
+	int rc = db_exec(db, "DELETE FROM project_members WHERE project_id = ?", DI(id));
+	size_t i;
+	json_t *u;
+	json_array_foreach(user_ids, i, u) {
+		if (rc < 0)
+			break;
+		rc = store_project_add_member(db, id, json_integer_value(u));
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_project_add_member(struct db *db, int64_t id, int64_t user_id)
+{
+	int rc = db_exec(db, "INSERT INTO project_members (project_id, user_id) VALUES (?, ?)"
+			     " ON CONFLICT DO NOTHING",
+			 DI(id), DI(user_id));
+	return rc < 0 ? rc : 0;
+}
+
+int store_stage_event_insert(struct db *db, int64_t project_id, enum stage_event ev,
+			     const char *date, const char *note, enum stage from, enum stage to,
+			     int64_t user_id, int64_t now, int64_t *id)
+{
+	int rc = db_get_int(db, id,
+			    "INSERT INTO stage_events (project_id, type, date, note, from_stage,"
+			    " to_stage, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+			    " RETURNING id",
+			    DI(project_id), DT(stage_event_key(ev)), DT(date), DT(note),
+			    DT(stage_key(from)), DT(stage_key(to)), DI(user_id), DI(now));
+	if (rc < 0)
+		return rc;
+	/* The guard on the old stage makes a racing second event change nothing. */
+	const char *sql;
+	switch (ev) {
+	case EV_CONTRACT_SIGNED:
+		sql = "UPDATE projects SET stage = ?, contract_date = ?, updated_at = ?"
+		      " WHERE id = ? AND stage = ?";
+		break;
+	case EV_COMPLETION_FILED:
+		sql = "UPDATE projects SET stage = ?, completion_date = ?, updated_at = ?"
+		      " WHERE id = ? AND stage = ?";
+		break;
+	default:
+		sql = "UPDATE projects SET stage = ?, warranty_end_date = ?, updated_at = ?"
+		      " WHERE id = ? AND stage = ?";
+		break;
+	}
+	rc = db_exec_v(db, sql,
+		       (const struct db_val[]){ DT(stage_key(to)), DT(date), DI(now), DI(project_id),
+						DT(stage_key(from)), DB_END });
+	if (rc == 0)
+		return KF_ECONFLICT;
+	return rc < 0 ? rc : 0;
+}
+
+#define EVENT_SELECT                                                                        \
+	"SELECT e.id, e.project_id, e.type, e.date, e.note, e.from_stage, e.to_stage,"      \
+	" e.user_id, u.name AS user_name, e.created_at FROM stage_events e"                 \
+	" JOIN users u ON u.id = e.user_id"
+
+json_t *store_stage_event_get(struct db *db, int64_t id)
+{
+	struct db_stmt *st = db_query(db, EVENT_SELECT " WHERE e.id = ?", DI(id));
+	json_t *o = db_step(st) == DB_ROW ? store_row_json(st) : NULL;
+	db_done(st);
+	return o;
+}
+
+json_t *store_stage_events_list(struct db *db, int64_t project_id)
+{
+	return store_rows_json(
+		db_query(db, EVENT_SELECT " WHERE e.project_id = ? ORDER BY e.date, e.id",
+			 DI(project_id)));
+}

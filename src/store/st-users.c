@@ -1,0 +1,165 @@
+/* st-users.c - users and their project memberships */
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define USER_COLS "id, username, name, role, customer_id, active, created_at, updated_at"
+
+/* Attach "project_ids" to each user object of users (an array), in one query. */
+static void attach_projects(struct db *db, json_t *users)
+{
+	json_t *by_id = json_object();
+	size_t i;
+	json_t *u;
+	json_array_foreach(users, i, u) {
+		char key[24];
+		snprintf(key, sizeof(key), "%lld",
+			 (long long)json_integer_value(json_object_get(u, "id")));
+		json_t *ids = json_array();
+		json_object_set_new(u, "project_ids", ids);
+		json_object_set(by_id, key, ids);
+	}
+	struct db_stmt *st = json_array_size(users) == 1
+		? db_query(db, "SELECT user_id, project_id FROM project_members WHERE user_id = ?"
+			       " ORDER BY project_id",
+			   DI(json_integer_value(json_object_get(json_array_get(users, 0), "id"))))
+		: db_query(db, "SELECT user_id, project_id FROM project_members"
+			       " ORDER BY user_id, project_id");
+	while (db_step(st) == DB_ROW) {
+		char key[24];
+		snprintf(key, sizeof(key), "%lld", (long long)db_int(st, 0));
+		json_t *ids = json_object_get(by_id, key);
+		if (ids)
+			json_array_append_new(ids, json_integer(db_int(st, 1)));
+	}
+	db_done(st);
+	json_decref(by_id);
+}
+
+int store_user_insert(struct db *db, const char *username, const char *name, enum role role,
+		      int64_t customer_id, const char *pw_hash, int64_t now, int64_t *id)
+{
+	return db_get_int(db, id,
+			  "INSERT INTO users (username, name, role, customer_id, pw_hash, active,"
+			  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+			  DT(username), DT(name), DT(role_key(role)), DID(customer_id), DT(pw_hash),
+			  DI(now), DI(now));
+}
+
+json_t *store_user_get(struct db *db, int64_t id)
+{
+	struct db_stmt *st = db_query(db, "SELECT " USER_COLS " FROM users WHERE id = ?", DI(id));
+	json_t *users = store_rows_json(st);
+	if (json_array_size(users) == 0) {
+		json_decref(users);
+		return NULL;
+	}
+	attach_projects(db, users);
+	json_t *u = json_incref(json_array_get(users, 0));
+	json_decref(users);
+	return u;
+}
+
+json_t *store_users_list(struct db *db)
+{
+	json_t *users = store_rows_json(db_query(db, "SELECT " USER_COLS " FROM users ORDER BY id"));
+	if (json_array_size(users))
+		attach_projects(db, users);
+	return users;
+}
+
+static int auth_row(struct db_stmt *st, struct user_auth *out)
+{
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->id = db_int(st, 0);
+		out->role = role_parse(db_text(st, 1));
+		out->customer_id = db_isnull(st, 2) ? 0 : db_int(st, 2);
+		out->active = db_int(st, 3) != 0;
+		snprintf(out->pw_hash, sizeof(out->pw_hash), "%s", db_text(st, 4));
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = KF_ENOTFOUND;
+	}
+	db_done(st);
+	return rc;
+}
+
+int store_user_auth_by_name(struct db *db, const char *username, struct user_auth *out)
+{
+	return auth_row(db_query(db, "SELECT id, role, customer_id, active, pw_hash FROM users"
+				     " WHERE username = ?",
+				 DT(username)),
+			out);
+}
+
+int store_user_auth_by_id(struct db *db, int64_t id, struct user_auth *out)
+{
+	return auth_row(db_query(db, "SELECT id, role, customer_id, active, pw_hash FROM users"
+				     " WHERE id = ?",
+				 DI(id)),
+			out);
+}
+
+int store_user_set_text(struct db *db, int64_t id, const char *column, const char *value,
+			int64_t now)
+{
+	/* One statement per column keeps every statement static and cached. */
+	const char *sql;
+	if (!strcmp(column, "name"))
+		sql = "UPDATE users SET name = ?, updated_at = ? WHERE id = ?";
+	else if (!strcmp(column, "pw_hash"))
+		sql = "UPDATE users SET pw_hash = ?, updated_at = ? WHERE id = ?";
+	else
+		die("store_user_set_text: no column %s", column);
+	int rc = db_exec_v(db, sql,
+			   (const struct db_val[]){ DT(value), DI(now), DI(id), DB_END });
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_set_role(struct db *db, int64_t id, enum role role, int64_t customer_id,
+			int64_t now)
+{
+	int rc = db_exec(db, "UPDATE users SET role = ?, customer_id = ?, updated_at = ?"
+			     " WHERE id = ?",
+			 DT(role_key(role)), DID(customer_id), DI(now), DI(id));
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_set_active(struct db *db, int64_t id, bool active, int64_t now)
+{
+	int rc = db_exec(db, "UPDATE users SET active = ?, updated_at = ? WHERE id = ?",
+			 DI(active), DI(now), DI(id));
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_set_projects(struct db *db, int64_t id, json_t *project_ids)
+{
+	int rc = db_exec(db, "DELETE FROM project_members WHERE user_id = ?", DI(id));
+	size_t i;
+	json_t *p;
+	json_array_foreach(project_ids, i, p) {
+		if (rc < 0)
+			break;
+		rc = db_exec(db, "INSERT INTO project_members (project_id, user_id) VALUES (?, ?)"
+				 " ON CONFLICT DO NOTHING",
+			     DI(json_integer_value(p)), DI(id));
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_drop_credentials(struct db *db, int64_t id, const char *keep_hash)
+{
+	int rc = db_exec(db, "DELETE FROM credentials WHERE user_id = ? AND token_hash <> ?",
+			 DI(id), DT(keep_hash ? keep_hash : ""));
+	return rc < 0 ? rc : 0;
+}
+
+bool store_user_has_role(struct db *db, int64_t user_id, unsigned role_mask)
+{
+	struct user_auth a;
+	if (store_user_auth_by_id(db, user_id, &a) < 0)
+		return false;
+	return a.active && (role_mask & ROLE_BIT(a.role));
+}

@@ -1,0 +1,136 @@
+/* store.h - every query kefu runs, by entity; the only place that holds SQL */
+#ifndef KF_STORE_H
+#define KF_STORE_H
+
+#include <jansson.h>
+
+#include "../core/chain.h"
+#include "../core/model.h"
+#include "db.h"
+
+/*
+ * Conventions. Functions returning json_t * hand a new reference to the caller (json_decref
+ * it) or NULL when the row does not exist or is not visible to the given actor. Rows become
+ * objects keyed by column name: *_at integer columns become RFC 3339 strings, "active"
+ * becomes a boolean, everything else keeps its SQL type. Functions returning int give 0 or
+ * a negative kf_err (KF_ECONFLICT for a unique violation).
+ */
+
+/* ---- rows to JSON (st-json.c) ---- */
+json_t *store_row_json(struct db_stmt *st);
+/* All remaining rows as an array; calls db_done(). */
+json_t *store_rows_json(struct db_stmt *st);
+/* Same, without the conventions: the raw values, for audit snapshots. */
+json_t *store_row_raw(struct db_stmt *st);
+
+/* ---- schema (st-migrate.c) ---- */
+/* Create or migrate the schema; idempotent. Returns the number of migrations applied. */
+int store_migrate(struct db *db, struct kf_error *err);
+/* True when the database answers a query. */
+bool store_ping(struct db *db);
+/* True when no user, customer or project exists yet. */
+bool store_is_empty(struct db *db);
+
+/* ---- users (st-users.c) ---- */
+struct user_auth {
+	int64_t id;
+	enum role role;
+	int64_t customer_id;
+	bool active;
+	char pw_hash[160];
+};
+int store_user_insert(struct db *db, const char *username, const char *name, enum role role,
+		      int64_t customer_id, const char *pw_hash, int64_t now, int64_t *id);
+json_t *store_user_get(struct db *db, int64_t id);
+json_t *store_users_list(struct db *db);
+/* KF_ENOTFOUND when no such user (active or not). */
+int store_user_auth_by_name(struct db *db, const char *username, struct user_auth *out);
+int store_user_auth_by_id(struct db *db, int64_t id, struct user_auth *out);
+int store_user_set_text(struct db *db, int64_t id, const char *column, const char *value,
+			int64_t now);
+int store_user_set_role(struct db *db, int64_t id, enum role role, int64_t customer_id,
+			int64_t now);
+int store_user_set_active(struct db *db, int64_t id, bool active, int64_t now);
+/* Replace the user's project memberships. */
+int store_user_set_projects(struct db *db, int64_t id, json_t *project_ids);
+/* Drop every session and API token of the user (password change, deactivation). */
+int store_user_drop_credentials(struct db *db, int64_t id, const char *keep_hash);
+
+/* ---- credentials (st-auth.c) ---- */
+int store_cred_insert(struct db *db, const char *kind, const char *token_hash, int64_t user_id,
+		      const char *csrf, int64_t now, int64_t expires_at);
+/*
+ * The active user behind a credential hash that has not expired: KF_EAUTH otherwise. csrf
+ * receives the session's CSRF token (empty for API tokens).
+ */
+int store_cred_lookup(struct db *db, const char *token_hash, int64_t now, struct actor *who,
+		      bool *is_session, char csrf[64]);
+int store_cred_delete(struct db *db, const char *token_hash);
+int store_cred_purge_expired(struct db *db, int64_t now);
+
+/* ---- customers (st-customers.c) ---- */
+int store_customer_insert(struct db *db, json_t *fields, int64_t now, int64_t *id);
+int store_customer_update(struct db *db, int64_t id, json_t *fields, int64_t now);
+json_t *store_customer_get(struct db *db, const struct actor *who, int64_t id);
+json_t *store_customers_list(struct db *db, const struct actor *who);
+bool store_customer_exists(struct db *db, int64_t id);
+
+/* ---- projects (st-projects.c) ---- */
+struct project_state {
+	int64_t id;
+	int64_t customer_id;
+	enum stage stage;
+	bool has_event;
+	char last_event_date[11];
+};
+int store_project_insert(struct db *db, json_t *fields, int64_t now, int64_t *id);
+int store_project_update(struct db *db, int64_t id, json_t *fields, int64_t now);
+json_t *store_project_get(struct db *db, const struct actor *who, int64_t id);
+/* Filters: stage key or NULL, customer_id or 0, q substring or NULL. */
+json_t *store_projects_list(struct db *db, const struct actor *who, const char *stage,
+			    int64_t customer_id, const char *q);
+bool store_project_visible(struct db *db, const struct actor *who, int64_t id);
+int store_project_state(struct db *db, int64_t id, struct project_state *out);
+int store_project_set_members(struct db *db, int64_t id, json_t *user_ids);
+int store_project_add_member(struct db *db, int64_t id, int64_t user_id);
+/* Record a stage event and move the project's stage; KF_ECONFLICT when it already exists. */
+int store_stage_event_insert(struct db *db, int64_t project_id, enum stage_event ev,
+			     const char *date, const char *note, enum stage from, enum stage to,
+			     int64_t user_id, int64_t now, int64_t *id);
+json_t *store_stage_event_get(struct db *db, int64_t id);
+json_t *store_stage_events_list(struct db *db, int64_t project_id);
+/* True when user_id is an active user whose role is in the mask. */
+bool store_user_has_role(struct db *db, int64_t user_id, unsigned role_mask);
+
+/* ---- cluster-wide locks (st-locks.c) ---- */
+/*
+ * Serialise writers across servers for the rest of the transaction: every write batch and
+ * every audited change takes it first, so transactions on one PostgreSQL never deadlock and
+ * the audit chain never forks. A no-op on SQLite, whose single writer is already alone.
+ */
+int store_lock_writers(struct db *db);
+/* Lock project id for the rest of the transaction (FOR UPDATE); KF_ENOTFOUND if none. */
+int store_lock_project(struct db *db, int64_t id);
+/*
+ * Take the cluster-wide lock of a scheduled job by name without waiting; true when this
+ * server got it and must run the job, then store_job_unlock(). Always true on SQLite.
+ */
+bool store_job_trylock(struct db *db, const char *name);
+void store_job_unlock(struct db *db, const char *name);
+
+/* ---- audit (st-audit.c) ---- */
+/*
+ * Append an audit row for entity/entity_id, whose data is the entity's current snapshot as
+ * stored (or null when it no longer exists). Must run inside the transaction that made the
+ * change. Entities: customer, project, project_members, stage_event, user.
+ */
+int store_audit_append(struct db *db, int64_t user_id, const char *action, const char *entity,
+		       int64_t entity_id, int64_t now);
+/*
+ * Verify the chain and that every audited entity still matches its latest snapshot. Returns
+ * 0 when everything holds, 1 when something is broken (what and where in *report, which the
+ * caller frees), or a negative kf_err.
+ */
+int store_audit_verify(struct db *db, char **report, int64_t *rows_checked);
+
+#endif
