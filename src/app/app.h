@@ -1,0 +1,107 @@
+/* app.h - the use cases: one function per thing a user does */
+#ifndef KF_APP_H
+#define KF_APP_H
+
+#include <jansson.h>
+
+#include "../core/model.h"
+#include "../lib/util.h"
+#include "../store/db.h"
+
+/*
+ * Every use case runs against one connection with the caller and the clock passed in; the
+ * ones that change something open their own (possibly nested) transaction, write the audit
+ * row in it, and leave nothing behind when they fail. Bodies arrive already checked against
+ * the route's shape (types, lengths, unknown members); the use case checks meaning.
+ * Results are new JSON references owned by the caller.
+ */
+struct app_ctx {
+	struct db *db;
+	struct actor who;
+	int64_t now; /* UTC seconds */
+};
+
+/* ---- credentials (app/auth.c) ---- */
+#define TOKEN_CHARS 48 /* base64url of 32 random bytes plus a prefix, with NUL */
+#define SESSION_SECONDS (12 * 3600)
+
+/* Library set-up; call once before threads start. */
+void auth_init(void);
+/* argon2id hash of password into out (crypto_pwhash_STRBYTES). */
+void auth_hash_password(const char *password, char *out, size_t outlen);
+/*
+ * Check username/password. Takes the same time whether or not the user exists. On success
+ * fills *who; else KF_EAUTH "invalid_credentials".
+ */
+int auth_check_password(struct db *db, const char *username, const char *password,
+			struct actor *who, struct kf_error *err);
+/* Start a session for who: fills token and csrf. */
+int auth_session_create(struct db *db, const struct actor *who, int64_t now,
+			char token[TOKEN_CHARS], char csrf[TOKEN_CHARS]);
+int auth_session_delete(struct db *db, const char *token);
+/* Resolve a session cookie or API token to the caller; KF_EAUTH when not valid now. */
+int auth_resolve(struct db *db, const char *token, int64_t now, struct actor *who,
+		 bool *is_session, char csrf[64]);
+/* Create an API token for an active user (CLI). */
+int auth_token_create(struct db *db, const char *username, int64_t now, char token[TOKEN_CHARS],
+		      struct kf_error *err);
+/* Constant-time string equality for secrets. */
+bool auth_secret_equal(const char *a, const char *b);
+
+/* ---- sign-in throttling (app/ratelimit.c) ---- */
+/* Whether key (a username or an address) may try now; seconds to wait in *retry. */
+bool ratelimit_allow(const char *kind, const char *key, int64_t now, int *retry);
+void ratelimit_fail(const char *kind, const char *key, int64_t now);
+void ratelimit_reset(const char *kind, const char *key);
+
+/* ---- users (app/users.c) ---- */
+int app_user_create(struct app_ctx *c, json_t *body, json_t **out, struct kf_error *err);
+int app_user_update(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+		    struct kf_error *err);
+int app_user_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+json_t *app_users_list(struct app_ctx *c);
+/* The signed-in user's own record. */
+json_t *app_me(struct app_ctx *c);
+
+/* ---- customers (app/customers.c) ---- */
+int app_customer_create(struct app_ctx *c, json_t *body, json_t **out, struct kf_error *err);
+int app_customer_update(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+			struct kf_error *err);
+int app_customer_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+json_t *app_customers_list(struct app_ctx *c);
+
+/* ---- projects and stages (app/projects.c) ---- */
+int app_project_create(struct app_ctx *c, json_t *body, json_t **out, struct kf_error *err);
+int app_project_update(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+		       struct kf_error *err);
+int app_project_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+int app_projects_list(struct app_ctx *c, const char *stage, const char *customer_id,
+		      const char *q, json_t **out, struct kf_error *err);
+int app_project_set_members(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+			    struct kf_error *err);
+int app_stage_event_create(struct app_ctx *c, int64_t project_id, json_t *body, json_t **out,
+			   struct kf_error *err);
+int app_stage_events_list(struct app_ctx *c, int64_t project_id, json_t **out,
+			  struct kf_error *err);
+/* Whether the caller may see project / customer / user id at all (404 otherwise). */
+bool app_project_visible(struct app_ctx *c, int64_t id);
+bool app_customer_visible(struct app_ctx *c, int64_t id);
+
+/* ---- set-up (app/setup.c) ---- */
+/* Whether the database answers. */
+bool app_healthy(struct app_ctx *c);
+/* Create or migrate the schema; with demo, fill an empty database with the demo company. */
+int app_init(struct db *db, bool demo, int64_t now, struct kf_error *err);
+/* CLI user add: the system adds a user with its password and memberships. */
+int app_user_add(struct db *db, const char *username, const char *role, const char *name,
+		 int64_t customer_id, const int64_t *projects, size_t nprojects,
+		 const char *password, int64_t now, int64_t *id, struct kf_error *err);
+/*
+ * Start of a group-commit batch, inside its transaction: on PostgreSQL the batch first takes
+ * the cluster-wide writers' lock, so batches of several servers never deadlock.
+ */
+int app_batch_begin(struct db *db);
+/* Commit-or-rollback helper: finish the transaction begun for a use case. */
+int app_finish(struct db *db, int rc);
+
+#endif
