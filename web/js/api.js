@@ -1,0 +1,77 @@
+// JSON client for /api/v1: keeps the CSRF token and turns error bodies into ApiError.
+
+import { t } from './i18n.js';
+
+let csrfToken = null;
+let onUnauthorized = () => {};
+
+export function setCsrf(token) { csrfToken = token || null; }
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message || code);
+    this.status = status;
+    this.code = code;
+    this.field = field || null;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * request('GET', '/projects', undefined, {query}) → parsed JSON (null for 204).
+ * Throws ApiError. A 401 (except on sign-in itself) also calls the unauthorized handler.
+ */
+export async function request(method, path, body, { query, quiet401 = false } = {}) {
+  let url = '/api/v1' + path;
+  if (query) {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== '' && v !== null && v !== undefined) qs.set(k, v);
+    const s = qs.toString();
+    if (s) url += '?' + s;
+  }
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res;
+  try {
+    res = await fetch(url, {
+      method, headers, credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', t('err.network'));
+  }
+  if (res.status === 204) return null;
+  let data = null;
+  const text = await res.text();
+  if (text) { try { data = JSON.parse(text); } catch { data = null; } }
+  if (res.ok) return data;
+  const e = (data && data.error) || {};
+  const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText, e.field);
+  if (res.status === 401 && !quiet401) onUnauthorized(err);
+  throw err;
+}
+
+export const api = {
+  get: (p, query, o = {}) => request('GET', p, undefined, { ...o, query }),
+  post: (p, b, o) => request('POST', p, b, o),
+  patch: (p, b, o) => request('PATCH', p, b, o),
+  put: (p, b, o) => request('PUT', p, b, o),
+  del: (p, o) => request('DELETE', p, undefined, o),
+};
+
+/** A message for the person, in the current language, for an ApiError. */
+export function errorText(err) {
+  if (!(err instanceof ApiError)) return t('err.generic', { msg: String(err && err.message || err) });
+  if (err.code === 'network') return t('err.network');
+  if (err.code === 'conflict' && err.field && hasKey(`err.conflict.${err.field}`)) return t(`err.conflict.${err.field}`);
+  if (err.status === 422 && err.field === 'date') return t('err.date_order');
+  if (err.code === 'invalid' && err.field === 'password') return t('v.password');
+  const key = `err.${err.code}`;
+  if (hasKey(key)) return t(key);
+  return t('err.generic', { msg: err.message });
+}
+
+function hasKey(k) { return t(k) !== k; }
