@@ -32,4 +32,12 @@ int st_patch(struct db *db, const struct patch_col *cols, size_t n, json_t *fiel
 /* "%" + s with % _ \ escaped + "%", for LIKE ... ESCAPE '\'; free() the result. */
 char *st_like_pattern(const char *s);
 
+/*
+ * Give each object of objs (an array of rows with "id") an array member of related ids.
+ * one_sql takes the id of a single object, all_sql none; both return (object id, related
+ * id) rows ordered by related id.
+ */
+void st_attach_ids(struct db *db, json_t *objs, const char *member, const char *one_sql,
+		   const char *all_sql);
+
 #endif

@@ -1,6 +1,5 @@
 /* st-customers.c - customers, scoped to what the caller may see */
 #include "st-common.h"
-#include "../lib/buf.h"
 
 #include <string.h>
 
@@ -17,35 +16,6 @@
 #define VISIBLE_ARGS(w)                                                                     \
 	DI(role_scope((w)->role)), DI(role_scope((w)->role)), DI((w)->user_id),             \
 		DI(role_scope((w)->role)), DI((w)->customer_id)
-
-int st_patch(struct db *db, const struct patch_col *cols, size_t n, json_t *fields, int64_t id,
-	     int64_t now)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!json_object_get(fields, cols[i].key))
-			continue;
-		struct db_val v = cols[i].is_id ? jv_id(fields, cols[i].key)
-						: jv_text(fields, cols[i].key);
-		int rc = db_exec_v(db, cols[i].sql,
-				   (const struct db_val[]){ v, DI(now), DI(id), DB_END });
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-char *st_like_pattern(const char *s)
-{
-	struct buf b = BUF_INIT;
-	buf_addc(&b, '%');
-	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *s);
-	}
-	buf_addc(&b, '%');
-	return buf_detach(&b, NULL);
-}
 
 int store_customer_insert(struct db *db, json_t *f, int64_t now, int64_t *id)
 {

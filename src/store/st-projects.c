@@ -21,32 +21,10 @@
 
 static void attach_members(struct db *db, json_t *projects)
 {
-	json_t *by_id = json_object();
-	size_t i;
-	json_t *p;
-	json_array_foreach(projects, i, p) {
-		char key[24];
-		snprintf(key, sizeof(key), "%lld",
-			 (long long)json_integer_value(json_object_get(p, "id")));
-		json_t *ids = json_array();
-		json_object_set_new(p, "member_ids", ids);
-		json_object_set(by_id, key, ids);
-	}
-	struct db_stmt *st = json_array_size(projects) == 1
-		? db_query(db, "SELECT project_id, user_id FROM project_members"
-			       " WHERE project_id = ? ORDER BY user_id",
-			   DI(json_integer_value(json_object_get(json_array_get(projects, 0), "id"))))
-		: db_query(db, "SELECT project_id, user_id FROM project_members"
-			       " ORDER BY project_id, user_id");
-	while (db_step(st) == DB_ROW) {
-		char key[24];
-		snprintf(key, sizeof(key), "%lld", (long long)db_int(st, 0));
-		json_t *ids = json_object_get(by_id, key);
-		if (ids)
-			json_array_append_new(ids, json_integer(db_int(st, 1)));
-	}
-	db_done(st);
-	json_decref(by_id);
+	st_attach_ids(db, projects, "member_ids",
+		      "SELECT project_id, user_id FROM project_members WHERE project_id = ?"
+		      " ORDER BY user_id",
+		      "SELECT project_id, user_id FROM project_members ORDER BY project_id, user_id");
 }
 
 int store_project_insert(struct db *db, json_t *f, int64_t now, int64_t *id)

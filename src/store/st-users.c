@@ -1,40 +1,17 @@
 /* st-users.c - users and their project memberships */
-#include "store.h"
+#include "st-common.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #define USER_COLS "id, username, name, role, customer_id, active, created_at, updated_at"
 
-/* Attach "project_ids" to each user object of users (an array), in one query. */
 static void attach_projects(struct db *db, json_t *users)
 {
-	json_t *by_id = json_object();
-	size_t i;
-	json_t *u;
-	json_array_foreach(users, i, u) {
-		char key[24];
-		snprintf(key, sizeof(key), "%lld",
-			 (long long)json_integer_value(json_object_get(u, "id")));
-		json_t *ids = json_array();
-		json_object_set_new(u, "project_ids", ids);
-		json_object_set(by_id, key, ids);
-	}
-	struct db_stmt *st = json_array_size(users) == 1
-		? db_query(db, "SELECT user_id, project_id FROM project_members WHERE user_id = ?"
-			       " ORDER BY project_id",
-			   DI(json_integer_value(json_object_get(json_array_get(users, 0), "id"))))
-		: db_query(db, "SELECT user_id, project_id FROM project_members"
-			       " ORDER BY user_id, project_id");
-	while (db_step(st) == DB_ROW) {
-		char key[24];
-		snprintf(key, sizeof(key), "%lld", (long long)db_int(st, 0));
-		json_t *ids = json_object_get(by_id, key);
-		if (ids)
-			json_array_append_new(ids, json_integer(db_int(st, 1)));
-	}
-	db_done(st);
-	json_decref(by_id);
+	st_attach_ids(db, users, "project_ids",
+		      "SELECT user_id, project_id FROM project_members WHERE user_id = ?"
+		      " ORDER BY project_id",
+		      "SELECT user_id, project_id FROM project_members ORDER BY user_id, project_id");
 }
 
 int store_user_insert(struct db *db, const char *username, const char *name, enum role role,
