@@ -23,6 +23,8 @@ struct db *loop_db(struct loop *l);
 void server_submit(struct req *r);
 /* From any thread: have r's loop call router_finish(r). */
 void server_complete(struct req *r);
+/* Append a line to the loop's request log (written to stderr within 50 ms); loop thread only. */
+void server_log(struct loop *l, const char *fmt, ...) KF_PRINTF(2, 3);
 /* Count requests in flight, so shutdown waits for them. */
 void server_inflight_add(int delta);
 

@@ -1,6 +1,7 @@
 /* db-sqlite.c - the SQLite backend: WAL, synchronous=FULL, a statement cache per connection */
 #include "db-impl.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,8 +48,20 @@ static int sq_map(struct sq_db *d, int rc)
 	}
 }
 
+static void sq_global_setup(void)
+{
+	/*
+	 * Memory statistics take one process-wide mutex on every allocation, which the event
+	 * loops would fight over; kefu does not read them. Must come before initialisation.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 static int sq_open(const char *uri, struct db **out, struct kf_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sq_global_setup);
 	sqlite3 *h = NULL;
 	int rc = sqlite3_open_v2(uri, &h,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -126,6 +126,8 @@ static const char *const sp_rollback[] = { "ROLLBACK TO s1", "ROLLBACK TO s2",
 int db_begin(struct db *db)
 {
 	int rc;
+	if (db->depth < 0)
+		die("db_begin inside db_read_begin");
 	if (db->depth == 0)
 		rc = db_exec(db, db->engine == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN");
 	else if (db->depth <= (int)ARRAY_SIZE(sp_begin))
@@ -170,4 +172,18 @@ int db_rollback(struct db *db)
 	}
 	db->depth--;
 	return rc < 0 ? rc : 0;
+}
+
+void db_read_begin(struct db *db)
+{
+	if (db->engine == DB_SQLITE && db->depth == 0 && db_exec(db, "BEGIN") == 0)
+		db->depth = -1; /* marks the read transaction; db_begin() refuses to nest in it */
+}
+
+void db_read_end(struct db *db)
+{
+	if (db->depth == -1) {
+		db_exec(db, "COMMIT");
+		db->depth = 0;
+	}
 }

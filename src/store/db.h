@@ -93,6 +93,15 @@ int db_commit(struct db *db);
 int db_rollback(struct db *db);
 int db_depth(const struct db *db);
 
+/*
+ * One consistent read for the work of a whole request on a read-only connection. On SQLite
+ * this is one deferred transaction, so the WAL read lock is taken once per request instead
+ * of once per statement; on PostgreSQL, where BEGIN and COMMIT would cost two round trips,
+ * statements stay in autocommit and these do nothing. Nest neither with db_begin().
+ */
+void db_read_begin(struct db *db);
+void db_read_end(struct db *db);
+
 /* The last error text of the connection, for logs. */
 const char *db_errmsg(struct db *db);
 
