@@ -88,7 +88,8 @@ check: deps
 	@scripts/check.sh
 
 bench: deps build/kefu
-	@bench/run.sh
+	@bench/run.sh sqlite
+	@bench/run.sh postgresql
 
 clean:
 	rm -rf build

@@ -318,6 +318,7 @@ static void shutdown_all(void)
 	for (int i = 0; i < nloops; i++)
 		if (loops[i].thread)
 			pthread_join(loops[i].thread, NULL);
+	/* The writer finishes the batch it holds; what it answers lands on the stopped loops. */
 	stop_queue(&write_q);
 	stop_queue(&pool_q);
 	for (int i = 0; i < nworkers; i++) {
@@ -325,6 +326,9 @@ static void shutdown_all(void)
 		db_close(workers[i].db);
 	}
 	for (int i = 0; i < nloops; i++) {
+		/* Send those last answers from here: no request is dropped or leaked. */
+		if (loops[i].base)
+			event_base_loop(loops[i].base, EVLOOP_NONBLOCK);
 		log_flush(&loops[i]);
 		buf_release(&loops[i].log);
 		if (loops[i].log_timer)
@@ -430,12 +434,16 @@ int server_run(const struct server_config *cfg)
 	for (int i = 0; i < nloops; i++)
 		event_base_once(loops[i].base, -1, EV_TIMEOUT, stop_accept_cb, &loops[i], NULL);
 	/* Up to 15 s for what was accepted to be answered; then stop regardless. */
+	int left = 0;
 	for (int waited = 0; waited < 1500; waited++) {
-		if (__atomic_load_n(&inflight, __ATOMIC_SEQ_CST) == 0)
+		if ((left = __atomic_load_n(&inflight, __ATOMIC_SEQ_CST)) == 0)
 			break;
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
+	if (left)
+		fprintf(stderr, "kefu: %d requests still in flight after 15 s; stopping anyway\n",
+			left);
 	shutdown_all();
 	fprintf(stderr, "kefu: stopped\n");
 	return 0;

@@ -16,7 +16,8 @@ const pgCopies = [];
 /** Run kefu with a time limit (a command that should fail must not start serving forever). */
 function kefu(args, { input = '', env = {}, timeout = 10000 } = {}) {
   const r = spawnSync(KEFU, args, { input, encoding: 'utf8', timeout, env: { ...process.env, ...env } });
-  return { status: r.status, signal: r.signal, stdout: r.stdout || '', stderr: r.stderr || '', out: `${r.stdout || ''}${r.stderr || ''}` };
+  const why = r.status === null ? `[signal ${r.signal}${r.error ? `, ${r.error.message}` : ''}] ` : '';
+  return { status: r.status, signal: r.signal, stdout: r.stdout || '', stderr: r.stderr || '', out: `${why}${r.stdout || ''}${r.stderr || ''}` };
 }
 
 const isPg = (db) => db.startsWith('postgres');

@@ -84,7 +84,10 @@ export async function startServer({ demo = true, db = null, extraArgs = [] } = {
     }
     // A sanitizer report in the server's log fails the test that stops it.
     const m = /(ERROR: (Address|Leak)Sanitizer|runtime error:)[^]*/.exec(s.log);
-    if (m) throw new Error(`kefu reported a sanitizer error:\n${m[0].slice(0, 4000)}`);
+    if (m) {
+      const before = s.log.slice(Math.max(0, m.index - 1500), m.index);
+      throw new Error(`kefu reported a sanitizer error:\n${m[0].slice(0, 4000)}\n-- log before it:\n${before}`);
+    }
     return r;
   };
   /** kill -9 the server, keeping the database. */
