@@ -50,6 +50,9 @@ int app_customer_update(struct app_ctx *c, int64_t id, json_t *body, json_t **ou
 	if ((rc = db_begin(c->db)) < 0)
 		return kf_fail(err, rc, "db_error", NULL, "database error");
 	rc = store_customer_update(c->db, id, body, c->now);
+	/* The customer's name is part of its projects' search documents. */
+	if (rc == 0 && json_object_get(body, "name"))
+		rc = store_search_index_projects(c->db, 0, id);
 	return finish(c, rc, id, "customer.update", out, err);
 }
 

@@ -41,6 +41,8 @@ static int finish(struct app_ctx *c, int rc, int64_t id, const char *action, boo
 		  json_t **out, struct kf_error *err)
 {
 	if (rc == 0)
+		rc = store_search_index_projects(c->db, id, 0);
+	if (rc == 0)
 		rc = store_audit_append(c->db, c->who.user_id, action, "project", id, c->now);
 	if (rc == 0 && members)
 		rc = store_audit_append(c->db, c->who.user_id, "members.set", "project_members", id,

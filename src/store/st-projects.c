@@ -1,5 +1,6 @@
 /* st-projects.c - projects, members and stage events, scoped to what the caller may see */
 #include "st-common.h"
+#include "st-search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,21 +63,33 @@ json_t *store_project_get(struct db *db, const struct actor *who, int64_t id)
 	return p;
 }
 
+#define PROJECT_LIST(match)                                                                 \
+	PROJECT_SELECT " WHERE " PROJECT_VISIBLE " AND (CAST(? AS TEXT) IS NULL OR p.stage = ?)"   \
+		       " AND (CAST(? AS BIGINT) IS NULL OR p.customer_id = ?)" match " ORDER BY p.id"
+
 json_t *store_projects_list(struct db *db, const struct actor *who, const char *stage,
 			    int64_t customer_id, const char *q)
 {
-	char *like = q ? st_like_pattern(q) : NULL;
-	json_t *a = store_rows_json(db_query(
-		db,
-		PROJECT_SELECT " WHERE " PROJECT_VISIBLE " AND (CAST(? AS TEXT) IS NULL OR p.stage = ?)"
-			       " AND (CAST(? AS BIGINT) IS NULL OR p.customer_id = ?)"
-			       /* lower() on both sides: the same ASCII case folding on both engines */
-			       " AND (CAST(? AS TEXT) IS NULL OR lower(p.code) LIKE lower(?) ESCAPE '\\'"
-			       " OR lower(p.name) LIKE lower(?) ESCAPE '\\'"
-			       " OR lower(c.name) LIKE lower(?) ESCAPE '\\') ORDER BY p.id",
-		VISIBLE_ARGS(who), DT(stage), DT(stage), DID(customer_id), DID(customer_id),
-		DT(like), DT(like), DT(like), DT(like)));
-	free(like);
+	/* One static statement per search variant, so each is prepared once and cached. */
+	static const char *const with_search[] = {
+		[SEARCH_FTS] = PROJECT_LIST(" AND p.id IN (" SEARCH_SQL_FTS ")"),
+		[SEARCH_SCAN] = PROJECT_LIST(" AND p.id IN (" SEARCH_SQL_SCAN ")"),
+		[SEARCH_TRGM] = PROJECT_LIST(" AND p.id IN (" SEARCH_SQL_TRGM ")"),
+	};
+	struct db_stmt *st;
+	char *arg = NULL;
+	if (q) {
+		enum search_mode m = st_search_mode(db, q, &arg);
+		st = db_query_v(db, with_search[m],
+				(const struct db_val[]){ VISIBLE_ARGS(who), DT(stage), DT(stage),
+							 DID(customer_id), DID(customer_id), DT(arg),
+							 DT("project"), DB_END });
+	} else {
+		st = db_query(db, PROJECT_LIST(""), VISIBLE_ARGS(who), DT(stage), DT(stage),
+			      DID(customer_id), DID(customer_id));
+	}
+	json_t *a = store_rows_json(st);
+	free(arg);
 	if (json_array_size(a))
 		attach_members(db, a);
 	return a;

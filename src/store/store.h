@@ -102,6 +102,13 @@ json_t *store_stage_events_list(struct db *db, int64_t project_id);
 /* True when user_id is an active user whose role is in the mask. */
 bool store_user_has_role(struct db *db, int64_t user_id, unsigned role_mask);
 
+/* ---- search (st-search.c) ---- */
+/*
+ * Bring the search documents of projects up to date: project project_id, and every project
+ * of customer customer_id (its name is part of them); 0 for neither.
+ */
+int store_search_index_projects(struct db *db, int64_t project_id, int64_t customer_id);
+
 /* ---- cluster-wide locks (st-locks.c) ---- */
 /*
  * Serialise writers across servers for the rest of the transaction: every write batch and

@@ -883,13 +883,72 @@ static void test_project_search(void **state)
 	assert_int_equal(n, 2);
 }
 
+static size_t search_count(struct db *db, const struct actor *who, const char *q)
+{
+	json_t *a = store_projects_list(db, who, NULL, 0, q);
+	size_t n = json_array_size(a);
+	json_decref(a);
+	return n;
+}
+
+/*
+ * Chinese words of every length go through the engine's search index: one and two
+ * characters (SQLite's trigram index matches nothing under three, so those scan), three and
+ * more (FTS5 trigram on SQLite, pg_trgm on PostgreSQL), and an FTS5 query's syntax is text.
+ * The index follows renames, and search never widens what a caller may see.
+ */
+static void test_search_index(void **state)
+{
+	struct env *e = E(state);
+	struct actor admin = { .user_id = 0, .role = ROLE_ADMIN };
+	static const struct {
+		const char *q;
+		size_t n;
+	} search[] = { { "协", 1 },	       { "朝阳", 2 },	 { "软件园", 2 },
+		       { "软件园三期", 1 },    { "教育委员会", 2 }, { "\"软件园\"", 0 },
+		       { "软件园 OR 协和", 0 }, { "NEAR(软件 园)", 0 }, { "幼儿园改扩建", 1 } };
+	for (size_t k = 0; k < sizeof(search) / sizeof(search[0]); k++) {
+		size_t n = search_count(e->demo, &admin, search[k].q);
+		if (n != search[k].n)
+			fail_msg("q=%s: %zu projects, expected %zu", search[k].q, n, search[k].n);
+	}
+
+	/* A renamed project and a renamed customer are found by their new names at once. */
+	struct db *db = scratch(e);
+	struct app_ctx c = { .db = db, .who = admin, .now = NOW };
+	struct kf_error err = { 0 };
+	json_t *out = NULL;
+	json_t *body = json_pack("{ss}", "name", "海淀图书馆新馆");
+	assert_int_equal(app_project_update(&c, 3, body, &out, &err), 0);
+	json_decref(body);
+	json_decref(out);
+	body = json_pack("{ss}", "name", "北京协和医院总务处");
+	assert_int_equal(app_customer_update(&c, 3, body, &out, &err), 0);
+	json_decref(body);
+	json_decref(out);
+	assert_int_equal(search_count(db, &admin, "图书馆"), 1);
+	assert_int_equal(search_count(db, &admin, "海淀图书馆新馆"), 1);
+	assert_int_equal(search_count(db, &admin, "软件园三期"), 0);
+	assert_int_equal(search_count(db, &admin, "总务处"), 1);
+	assert_int_equal(search_count(db, &admin, "基建处"), 0);
+
+	/* The customer user of customer 1 finds only its own projects, whatever it types. */
+	struct actor cust = { .user_id = user_id(db, "customer"), .role = ROLE_CUSTOMER,
+			      .customer_id = 1 };
+	assert_int_equal(search_count(db, &cust, "朝阳"), 2);
+	assert_int_equal(search_count(db, &cust, "软件园"), 0);
+	assert_int_equal(search_count(db, &cust, "BJ-20"), 2);
+	discard(db);
+}
+
 #define STORE_TESTS                                                                         \
 	cmocka_unit_test(test_migrate_idempotent), cmocka_unit_test(test_nested_transactions),   \
 		cmocka_unit_test(test_unique_conflict), cmocka_unit_test(test_demo),             \
 		cmocka_unit_test(test_app_changes_verify),                                       \
 		cmocka_unit_test(test_tamper_customer), cmocka_unit_test(test_tamper_audit_log), \
 		cmocka_unit_test(test_credentials), cmocka_unit_test(test_visibility_customer),  \
-		cmocka_unit_test(test_visibility_project), cmocka_unit_test(test_project_search)
+		cmocka_unit_test(test_visibility_project), cmocka_unit_test(test_project_search), \
+		cmocka_unit_test(test_search_index)
 
 int main(void)
 {

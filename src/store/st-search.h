@@ -1,0 +1,29 @@
+/* st-search.h - full-text search over search_docs: one interface, one way per engine */
+#ifndef KF_ST_SEARCH_H
+#define KF_ST_SEARCH_H
+
+#include "store.h"
+
+/*
+ * A query string becomes one of three subqueries, each returning the entity_id of the
+ * matching records of one kind, with two arguments: the prepared query text, then the kind.
+ * Callers splice these into static SQL (so the statement cache serves them) and pick the
+ * variant with st_search_mode().
+ */
+#define SEARCH_SQL_FTS                                                                      \
+	"SELECT d.entity_id FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid"  \
+	" WHERE search_fts MATCH ? AND d.kind = ?"
+#define SEARCH_SQL_SCAN                                                                     \
+	"SELECT entity_id FROM search_docs WHERE instr(lower(body), lower(?)) > 0 AND kind = ?"
+#define SEARCH_SQL_TRGM "SELECT entity_id FROM search_docs WHERE body ILIKE ? AND kind = ?"
+
+enum search_mode {
+	SEARCH_FTS,  /* SQLite, three characters or more: the trigram FTS5 index */
+	SEARCH_SCAN, /* SQLite, one or two characters: a scan with instr() */
+	SEARCH_TRGM, /* PostgreSQL: ILIKE served by the pg_trgm GIN index */
+};
+
+/* The variant for q on db's engine; *arg receives the argument to bind (free() it). */
+enum search_mode st_search_mode(struct db *db, const char *q, char **arg);
+
+#endif
