@@ -23,17 +23,30 @@ struct db_backend {
 	const char *(*errmsg)(struct db *db);
 };
 
+#define DB_CACHE_SLOTS 256 /* open addressing; more distinct statements than this is a bug */
+
+/* Every statement struct starts with this header. */
+struct db_stmt {
+	struct db *db;
+	const char *sql; /* the caller's text: its address is the cache key */
+	bool cached;	 /* lives in db->cache until the connection closes */
+	bool busy;	 /* handed out and not yet db_done() */
+};
+
 /* Every connection struct starts with this header. */
 struct db {
 	const struct db_backend *be;
 	enum db_engine engine;
 	int depth;
+	struct db_stmt *cache[DB_CACHE_SLOTS];
 };
 
-/* Every statement struct starts with this header. */
-struct db_stmt {
-	struct db *db;
-};
+/*
+ * The cached statement for sql if it is free to use, else NULL; then *slot is where a new
+ * statement for sql should be cached, or -1 when it must be a one-off (the cache is full, or
+ * the cached one is busy: the same SQL run again inside its own result loop).
+ */
+struct db_stmt *db_cache_find(struct db *db, const char *sql, int *slot);
 
 extern const struct db_backend db_sqlite_backend;
 extern const struct db_backend db_pg_backend;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 256
 #define MAX_PARAMS 32
 
 /* Type OIDs of pg_type.h that we read as integers. */
@@ -15,9 +14,8 @@ enum { OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23 };
 
 struct pg_stmt {
 	struct db_stmt base;
-	const char *sql;
 	char name[16];
-	bool prepared, cached, busy;
+	bool prepared;
 	int nparams;
 	char *vals[MAX_PARAMS]; /* copies of the bound values; NULL binds SQL NULL */
 	PGresult *res;
@@ -30,7 +28,6 @@ struct pg_db {
 	int next_name;
 	int changes;
 	char err[256];
-	struct pg_stmt *cache[CACHE_SLOTS];
 };
 
 static inline struct pg_db *PG(struct db *db)
@@ -95,9 +92,9 @@ static void stmt_free(struct pg_stmt *s)
 static void pg_close(struct db *db)
 {
 	struct pg_db *d = PG(db);
-	for (int i = 0; i < CACHE_SLOTS; i++)
-		if (d->cache[i])
-			stmt_free(d->cache[i]);
+	for (int i = 0; i < DB_CACHE_SLOTS; i++)
+		if (db->cache[i])
+			stmt_free((struct pg_stmt *)db->cache[i]);
 	PQfinish(d->c);
 	free(d);
 }
@@ -145,9 +142,9 @@ static int sqlstate_err(struct pg_db *d, const PGresult *res)
 static void reconnect(struct pg_db *d)
 {
 	PQreset(d->c);
-	for (int i = 0; i < CACHE_SLOTS; i++)
-		if (d->cache[i])
-			d->cache[i]->prepared = false;
+	for (int i = 0; i < DB_CACHE_SLOTS; i++)
+		if (d->base.cache[i])
+			((struct pg_stmt *)d->base.cache[i])->prepared = false;
 }
 
 static struct db_stmt *pg_query(struct db *db, const char *sql, const struct db_val *args)
@@ -155,28 +152,15 @@ static struct db_stmt *pg_query(struct db *db, const char *sql, const struct db_
 	struct pg_db *d = PG(db);
 	if (PQstatus(d->c) != CONNECTION_OK && d->base.depth == 0)
 		reconnect(d);
-	size_t slot = ((uintptr_t)sql >> 3) % CACHE_SLOTS;
-	struct pg_stmt *s = NULL;
-	for (size_t k = 0; k < CACHE_SLOTS; k++) {
-		struct pg_stmt *c = d->cache[(slot + k) % CACHE_SLOTS];
-		if (!c) {
-			slot = (slot + k) % CACHE_SLOTS;
-			break;
-		}
-		if (c->sql == sql) {
-			s = c;
-			break;
-		}
-	}
-	if (s && s->busy)
-		s = NULL;
+	int slot;
+	struct pg_stmt *s = (struct pg_stmt *)db_cache_find(db, sql, &slot);
 	if (!s) {
 		s = xcalloc(1, sizeof(*s));
 		s->base.db = db;
-		s->sql = sql;
-		s->cached = !d->cache[slot];
-		if (s->cached)
-			d->cache[slot] = s;
+		s->base.sql = sql;
+		s->base.cached = slot >= 0;
+		if (slot >= 0)
+			db->cache[slot] = &s->base;
 	}
 	int n = 0;
 	char *text = rewrite(sql, &n);
@@ -187,7 +171,7 @@ static struct db_stmt *pg_query(struct db *db, const char *sql, const struct db_
 	 * connection) leaves the statement unprepared: step then runs it unprepared and reports
 	 * the real error.
 	 */
-	if (s->cached && !s->prepared) {
+	if (s->base.cached && !s->prepared) {
 		snprintf(s->name, sizeof(s->name), "k%d", ++d->next_name);
 		PGresult *r = PQprepare(d->c, s->name, text, n, NULL);
 		s->prepared = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -195,7 +179,7 @@ static struct db_stmt *pg_query(struct db *db, const char *sql, const struct db_
 	}
 	free(text);
 	s->nparams = n;
-	s->busy = true;
+	s->base.busy = true;
 	s->row = -1;
 	int i = 0;
 	for (; args[i].t != DBV_END; i++) {
@@ -216,10 +200,10 @@ static struct db_stmt *pg_query(struct db *db, const char *sql, const struct db_
 static PGresult *exec(struct pg_db *d, struct pg_stmt *s)
 {
 	const char *const *vals = (const char *const *)s->vals;
-	if (s->cached && s->prepared)
+	if (s->base.cached && s->prepared)
 		return PQexecPrepared(d->c, s->name, s->nparams, vals, NULL, NULL, 0);
 	int n;
-	char *text = rewrite(s->sql, &n);
+	char *text = rewrite(s->base.sql, &n);
 	PGresult *r = PQexecParams(d->c, text, n, NULL, vals, NULL, NULL, 0);
 	free(text);
 	return r;
@@ -302,8 +286,8 @@ static void pg_done(struct db_stmt *base)
 	PQclear(s->res);
 	s->res = NULL;
 	clear_values(s);
-	s->busy = false;
-	if (!s->cached)
+	s->base.busy = false;
+	if (!s->base.cached)
 		stmt_free(s);
 }
 

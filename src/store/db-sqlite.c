@@ -8,20 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 256 /* open addressing; more distinct statements than this is a bug */
-
 struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *st;
-	const char *sql;
-	bool cached;
-	bool busy; /* handed out and not yet db_done() */
 };
 
 struct sq_db {
 	struct db base;
 	sqlite3 *h;
-	struct sq_stmt *cache[CACHE_SLOTS];
 };
 
 static inline struct sq_db *SQ(struct db *db)
@@ -100,10 +94,11 @@ static int sq_open(const char *uri, struct db **out, struct kf_error *err)
 static void sq_close(struct db *db)
 {
 	struct sq_db *d = SQ(db);
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		if (d->cache[i]) {
-			sqlite3_finalize(d->cache[i]->st);
-			free(d->cache[i]);
+	for (int i = 0; i < DB_CACHE_SLOTS; i++) {
+		struct sq_stmt *s = (struct sq_stmt *)db->cache[i];
+		if (s) {
+			sqlite3_finalize(s->st);
+			free(s);
 		}
 	}
 	sqlite3_close(d->h);
@@ -141,38 +136,22 @@ static int sq_bind(struct sq_db *d, sqlite3_stmt *st, const struct db_val *args)
 static struct db_stmt *sq_query(struct db *db, const char *sql, const struct db_val *args)
 {
 	struct sq_db *d = SQ(db);
-	size_t slot = ((uintptr_t)sql >> 3) % CACHE_SLOTS;
-	struct sq_stmt *s = NULL;
-	for (size_t k = 0; k < CACHE_SLOTS; k++) {
-		struct sq_stmt *c = d->cache[(slot + k) % CACHE_SLOTS];
-		if (!c) {
-			slot = (slot + k) % CACHE_SLOTS;
-			break;
-		}
-		if (c->sql == sql) {
-			s = c;
-			break;
-		}
+	int slot;
+	struct sq_stmt *s = (struct sq_stmt *)db_cache_find(db, sql, &slot);
+	if (!s) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v3(d->h, sql, -1, slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &st,
+				       NULL) != SQLITE_OK)
+			die("prepare: %s: %s", sqlite3_errmsg(d->h), sql);
+		s = xcalloc(1, sizeof(*s));
+		s->base.db = db;
+		s->base.sql = sql;
+		s->base.cached = slot >= 0;
+		s->st = st;
+		if (slot >= 0)
+			db->cache[slot] = &s->base;
 	}
-	if (s && s->busy)
-		s = NULL; /* the same SQL nested inside its own loop: use a one-off copy */
-	else if (s)
-		goto bind;
-
-	sqlite3_stmt *st;
-	bool cache = !d->cache[slot];
-	if (sqlite3_prepare_v3(d->h, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) !=
-	    SQLITE_OK)
-		die("prepare: %s: %s", sqlite3_errmsg(d->h), sql);
-	s = xcalloc(1, sizeof(*s));
-	s->base.db = db;
-	s->st = st;
-	s->sql = sql;
-	s->cached = cache;
-	if (cache)
-		d->cache[slot] = s;
-bind:
-	s->busy = true;
+	s->base.busy = true;
 	sq_bind(d, s->st, args);
 	return &s->base;
 }
@@ -225,8 +204,8 @@ static void sq_done(struct db_stmt *base)
 	struct sq_stmt *s = (struct sq_stmt *)base;
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
-	s->busy = false;
-	if (!s->cached) {
+	s->base.busy = false;
+	if (!s->base.cached) {
 		sqlite3_finalize(s->st);
 		free(s);
 	}

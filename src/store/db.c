@@ -9,6 +9,23 @@ bool db_uri_is_pg(const char *uri)
 	return !strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11);
 }
 
+struct db_stmt *db_cache_find(struct db *db, const char *sql, int *slot)
+{
+	size_t start = ((uintptr_t)sql >> 3) % DB_CACHE_SLOTS;
+	*slot = -1;
+	for (size_t k = 0; k < DB_CACHE_SLOTS; k++) {
+		size_t i = (start + k) % DB_CACHE_SLOTS;
+		struct db_stmt *c = db->cache[i];
+		if (!c) {
+			*slot = (int)i;
+			return NULL;
+		}
+		if (c->sql == sql)
+			return c->busy ? NULL : c;
+	}
+	return NULL;
+}
+
 int db_open(const char *uri, struct db **out, struct kf_error *err)
 {
 	if (db_uri_is_pg(uri))
