@@ -53,10 +53,10 @@ build/asan/obj/%.o: src/%.c
 	@echo "  CC asan $<"; $(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 build/kefu: $(REL_OBJ) build/obj/cli/main.o
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"; $(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/asan/kefu: $(ASAN_OBJ) build/asan/obj/cli/main.o
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD asan $@"; $(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # ---- unit tests (cmocka), sanitized ----
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
