@@ -183,11 +183,15 @@ static void run_batch(struct db *db, struct req *batch)
 			continue;
 		}
 		router_run(r);
-		/* A refused request leaves no trace, whatever its handler wrote before failing. */
+		/*
+		 * A refused request leaves no trace, whatever its handler wrote before failing;
+		 * a request whose savepoint cannot be released (its work broke the transaction)
+		 * is refused too, so nothing is answered 2xx that the COMMIT would not keep.
+		 */
 		if (r->err.err < 0)
 			db_rollback(db);
-		else
-			db_commit(db);
+		else if (db_commit(db) < 0)
+			kf_fail(&r->err, KF_EINTERNAL, "db_error", NULL, "the change could not be saved");
 	}
 	if ((rc = db_commit(db)) < 0)
 		fail_batch(batch, rc);

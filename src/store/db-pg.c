@@ -235,6 +235,11 @@ static int pg_step(struct db_stmt *base)
 		}
 		if (!ok_status(s->res))
 			return sqlstate_err(d, s->res);
+		/* COMMIT of a transaction an error has aborted answers "ROLLBACK": not a success. */
+		if (!strcmp(s->base.sql, "COMMIT") && !strcmp(PQcmdStatus(s->res), "ROLLBACK")) {
+			snprintf(d->err, sizeof(d->err), "the transaction was rolled back");
+			return KF_EBUSY;
+		}
 		s->nrows = PQresultStatus(s->res) == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
 		d->changes = atoi(PQcmdTuples(s->res));
 	}

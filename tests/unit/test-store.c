@@ -299,6 +299,34 @@ static void insert_x(struct db *db, int x)
 	assert_int_equal(db_exec(db, "INSERT INTO t (x) VALUES (?)", DI(x)), 1);
 }
 
+/*
+ * A failed statement outside any savepoint breaks a PostgreSQL transaction: its COMMIT answers
+ * "ROLLBACK", and db_commit() must report that as a failure, never as success (the writer
+ * would otherwise acknowledge writes that were not kept). On SQLite the same mistake is a
+ * constraint error, the statement alone is undone, and the commit keeps the rest.
+ */
+static void test_commit_of_broken_transaction(void **state)
+{
+	struct env *e = E(state);
+	struct db *db = empty_db(e, "broken");
+	assert_int_equal(db_script(db, "CREATE TABLE t (x INTEGER NOT NULL UNIQUE)"), 0);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO t (x) VALUES (?)", DI(1)), 1);
+	assert_int_equal(db_exec(db, "INSERT INTO t (x) VALUES (?)", DI(1)), KF_ECONFLICT);
+	int rc = db_commit(db);
+	int64_t n = -1;
+	assert_int_equal(db_get_int(db, &n, "SELECT count(*) FROM t"), 0);
+	if (e->pg) {
+		assert_true(rc < 0);
+		assert_int_equal(n, 0);
+	} else {
+		assert_int_equal(rc, 0);
+		assert_int_equal(n, 1);
+	}
+	assert_int_equal(db_depth(db), 0);
+	db_close(db);
+}
+
 static void test_nested_transactions(void **state)
 {
 	struct env *e = E(state);
@@ -942,7 +970,8 @@ static void test_search_index(void **state)
 }
 
 #define STORE_TESTS                                                                         \
-	cmocka_unit_test(test_migrate_idempotent), cmocka_unit_test(test_nested_transactions),   \
+	cmocka_unit_test(test_migrate_idempotent), cmocka_unit_test(test_nested_transactions), \
+		cmocka_unit_test(test_commit_of_broken_transaction),   \
 		cmocka_unit_test(test_unique_conflict), cmocka_unit_test(test_demo),             \
 		cmocka_unit_test(test_app_changes_verify),                                       \
 		cmocka_unit_test(test_tamper_customer), cmocka_unit_test(test_tamper_audit_log), \
