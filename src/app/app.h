@@ -87,6 +87,15 @@ int app_stage_events_list(struct app_ctx *c, int64_t project_id, json_t **out,
 bool app_project_visible(struct app_ctx *c, int64_t id);
 bool app_customer_visible(struct app_ctx *c, int64_t id);
 
+/* ---- score sheets (app/forms.c) ---- */
+/* Publish the shipped sheets 6.1-6.3 as version 1 where a sheet has no version yet. */
+int app_forms_ensure(struct db *db, int64_t now);
+/* The newest version of each sheet, with its weight in the summary. */
+json_t *app_forms_list(struct app_ctx *c);
+int app_form_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+/* Admin: publish {"key", "title"?, "title_en"?, "items": [{key, title, title_en?, points}]}. */
+int app_form_publish(struct app_ctx *c, json_t *body, json_t **out, struct kf_error *err);
+
 /* ---- set-up (app/setup.c) ---- */
 /* Whether the database answers. */
 bool app_healthy(struct app_ctx *c);

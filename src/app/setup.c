@@ -1,5 +1,6 @@
 /* setup.c - kefu init: schema, and the demo company a newcomer sees every page filled with */
 #include "app.h"
+#include "../core/scoring.h"
 #include "../store/store.h"
 
 #include <stdio.h>
@@ -121,6 +122,9 @@ int app_init(struct db *db, bool demo_data, int64_t now, struct kf_error *err)
 	int rc = store_migrate(db, err);
 	if (rc < 0)
 		return rc;
+	if ((rc = app_forms_ensure(db, now)) < 0)
+		return kf_fail(err, rc, "db_error", NULL, "cannot publish the default sheets: %s",
+			       db_errmsg(db));
 	if (!demo_data)
 		return 0;
 	if (!store_is_empty(db))

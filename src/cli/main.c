@@ -97,7 +97,7 @@ static struct db *open_ready(const char *uri)
 {
 	struct db *db = open_db(uri);
 	struct kf_error err = { 0 };
-	if (db && store_migrate(db, &err) < 0) {
+	if (db && app_init(db, false, time(NULL), &err) < 0) {
 		fprintf(stderr, "kefu: %s\n", err.message);
 		db_close(db);
 		return NULL;

@@ -2,6 +2,7 @@
  */
 #include "forms.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct form_item pre_items[] = {
@@ -69,20 +70,22 @@ int forms_check(const struct form_item *items, size_t n, struct kf_error *err)
 		return kf_fail(err, KF_EINVAL, "invalid", "items", "a sheet has 1 to 30 items");
 	int sum = 0;
 	for (size_t i = 0; i < n; i++) {
+		char field[32];
+		snprintf(field, sizeof(field), "items[%zu]", i);
 		if (!items[i].key || !items[i].key[0])
-			return kf_fail(err, KF_EINVAL, "invalid", "items", "item %zu has no key",
-				       i);
+			return kf_fail(err, KF_EINVAL, "invalid", field, "item %zu has no key", i);
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(items[k].key, items[i].key))
-				return kf_fail(err, KF_EINVAL, "invalid", "items",
+				return kf_fail(err, KF_EINVAL, "invalid", field,
 					       "the key '%s' is used twice", items[i].key);
 		if (items[i].points <= 0 || items[i].points > 100)
-			return kf_fail(err, KF_EINVAL, "invalid", "items",
+			return kf_fail(err, KF_EINVAL, "invalid", field,
 				       "item '%s' needs 1 to 100 points", items[i].key);
 		sum += items[i].points;
 	}
+	/* P-5.5.2: a sheet is worth 100 points; anything else breaks the procedure. */
 	if (sum != 100)
-		return kf_fail(err, KF_EINVAL, "invalid", "items",
+		return kf_fail(err, KF_ERULE, "points_total", "items",
 			       "the items' points add up to %d, not 100", sum);
 	return 0;
 }

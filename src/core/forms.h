@@ -29,7 +29,11 @@ struct form_template {
  */
 const struct form_template *forms_default(enum phase p);
 
-/* 0 when t is a usable sheet: 1-30 items, unique non-empty keys, points > 0 adding up to 100. */
+/*
+ * 0 when the items make a usable sheet: 1-30 items, unique non-empty keys, 1-100 points each
+ * (KF_EINVAL otherwise, naming the item: "items[3]"), adding up to 100 (KF_ERULE
+ * "points_total" on the field "items" otherwise).
+ */
 int forms_check(const struct form_item *items, size_t n, struct kf_error *err);
 
 #endif

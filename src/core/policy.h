@@ -6,6 +6,7 @@
 
 /* Only the administrator manages users, settings and templates. */
 #define MAY_MANAGE_USERS ROLE_BIT(ROLE_ADMIN)
+#define MAY_EDIT_FORMS ROLE_BIT(ROLE_ADMIN)
 /* "business and cm create customers and projects"; the administrator may as well. */
 #define MAY_WRITE_MASTER (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_BUSINESS) | ROLE_BIT(ROLE_CM))
 /*

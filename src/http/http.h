@@ -32,6 +32,7 @@ enum jtype {
 	JT_ID,   /* positive integer id */
 	JT_BOOL,
 	JT_IDS,  /* array of distinct positive integer ids */
+	JT_ARRAY, /* array of anything, at most max elements; the use case checks the rest */
 };
 enum jfield_flags {
 	JF_REQUIRED = 1 << 0,
@@ -116,6 +117,7 @@ extern const struct route api_users_routes[];
 extern const struct route api_customers_routes[];
 extern const struct route api_projects_routes[];
 extern const struct route api_system_routes[];
+extern const struct route api_forms_routes[];
 
 /* router.c */
 void router_init(void);

@@ -71,6 +71,14 @@ static int check_member(const struct jfield *f, json_t *v, struct kf_error *err)
 			return kf_fail(err, KF_EINVAL, "invalid", f->name, "%s must be true or false",
 				       f->name);
 		return 0;
+	case JT_ARRAY:
+		if (!json_is_array(v))
+			return kf_fail(err, KF_EINVAL, "invalid", f->name, "%s must be an array",
+				       f->name);
+		if (f->max && json_array_size(v) > f->max)
+			return kf_fail(err, KF_EINVAL, "too_long", f->name,
+				       "%s has more than %u items", f->name, f->max);
+		return 0;
 	case JT_IDS:
 		if (!json_is_array(v))
 			return kf_fail(err, KF_EINVAL, "invalid", f->name, "%s must be an array of ids",

@@ -19,7 +19,7 @@
 static const struct route *const *tables;
 static const struct route *const all_tables[] = {
 	api_session_routes, api_users_routes, api_customers_routes, api_projects_routes,
-	api_system_routes, NULL,
+	api_system_routes, api_forms_routes, NULL,
 };
 
 /* ---- metrics: counts by route and status, and one latency histogram ---- */

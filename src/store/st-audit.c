@@ -26,6 +26,8 @@ static const struct audited {
 	  "SELECT DISTINCT project_id FROM project_members ORDER BY project_id" },
 	{ "stage_event", false, "SELECT * FROM stage_events WHERE id = ?",
 	  "SELECT id FROM stage_events ORDER BY id" },
+	{ "form_version", false, "SELECT * FROM form_versions WHERE id = ?",
+	  "SELECT id FROM form_versions ORDER BY id" },
 	/* Without pw_hash: the log says a password changed, never what it is. */
 	{ "user", false,
 	  "SELECT id, username, name, role, customer_id, active, created_at, updated_at"

@@ -102,6 +102,18 @@ json_t *store_stage_events_list(struct db *db, int64_t project_id);
 /* True when user_id is an active user whose role is in the mask. */
 bool store_user_has_role(struct db *db, int64_t user_id, unsigned role_mask);
 
+/* ---- score sheet versions (st-forms.c) ---- */
+/* Publish items (a JSON array) as the next version of phase's sheet. */
+int store_form_insert(struct db *db, const char *phase, const char *record, const char *title,
+		      const char *title_en, json_t *items, int64_t user_id, int64_t now,
+		      int64_t *id);
+/* The newest version of each sheet, in the order pre, process, post. */
+json_t *store_forms_latest(struct db *db);
+json_t *store_form_get(struct db *db, int64_t id);
+/* Every version of phase's sheet, oldest first. */
+json_t *store_form_versions(struct db *db, const char *phase);
+bool store_forms_present(struct db *db, const char *phase);
+
 /* ---- search (st-search.c) ---- */
 /*
  * Bring the search documents of projects up to date: project project_id, and every project

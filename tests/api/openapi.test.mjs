@@ -400,12 +400,25 @@ test('the running server answers every operation as documented', async (t) => {
       { type: 'completion_filed', date: '2026-02-30' }), 400);
     conforms('listProjectEvents', await admin.get(`/api/v1/projects/${proj.id}/events`), 200);
 
+    // score sheets
+    const forms = conforms('listForms', await admin.get('/api/v1/forms'), 200);
+    conforms('getForm', await admin.get(`/api/v1/forms/${forms[0].id}`), 200);
+    conforms('getForm', await admin.get('/api/v1/forms/999999'), 404);
+    conforms('createForm', await admin.post('/api/v1/forms', { key: 'post',
+      items: [{ key: 'repair', title: '维修质量', points: 60 }, { key: 'visits', title: '回访服务', title_en: 'Return visits', points: 40 }] }), 201);
+    conforms('createForm', await admin.post('/api/v1/forms', { key: 'post',
+      items: [{ key: 'repair', title: '维修质量', points: 60 }] }), 422);
+    conforms('createForm', await admin.post('/api/v1/forms', { key: 'during', items: [] }), 400);
+
     // another role
     const customer = client(s.url);
     conforms('createSession', await customer.login('customer'), 201);
     conforms('listUsers', await customer.get('/api/v1/users'), 403);
     conforms('createCustomer', await customer.post('/api/v1/customers', { name: '不允许' }), 403);
     conforms('getProject', await customer.get(`/api/v1/projects/${proj.id}`), 404);
+    conforms('listForms', await customer.get('/api/v1/forms'), 200);
+    conforms('createForm', await customer.post('/api/v1/forms', { key: 'pre',
+      items: [{ key: 'a', title: '甲', points: 100 }] }), 403);
 
     conforms('deleteSession', await admin.del('/api/v1/session'), 204);
     conforms('getMe', await admin.get('/api/v1/me'), 401);

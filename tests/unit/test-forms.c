@@ -42,8 +42,9 @@ static void test_check_refuses(void **state)
 				      { "c", "丙", "C", 10 } };
 	assert_int_equal(forms_check(items, 3, &err), 0);
 	items[2].points = 11;
-	assert_int_equal(forms_check(items, 3, &err), KF_EINVAL);
+	assert_int_equal(forms_check(items, 3, &err), KF_ERULE);
 	assert_string_equal(err.field, "items");
+	assert_string_equal(err.code, "points_total");
 	assert_non_null(strstr(err.message, "101"));
 	items[2].points = 10;
 	items[2].key = "a";
