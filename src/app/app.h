@@ -96,6 +96,19 @@ int app_form_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *e
 /* Admin: publish {"key", "title"?, "title_en"?, "items": [{key, title, title_en?, points}]}. */
 int app_form_publish(struct app_ctx *c, json_t *body, json_t **out, struct kf_error *err);
 
+/* ---- evaluations (app/evaluations.c) ---- */
+/*
+ * Submit a filled sheet for a project (PROCEDURE §6-7): official by cm dept, self-checks by
+ * the project team on 6.2 for a month; the sheet must fit the project's stage; every item
+ * rated once; penalty exactly when serious, summary deduction exactly when some item is.
+ */
+int app_evaluation_create(struct app_ctx *c, int64_t project_id, json_t *body, json_t **out,
+			  struct kf_error *err);
+int app_evaluation_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+int app_evaluations_list(struct app_ctx *c, int64_t project_id, json_t **out,
+			 struct kf_error *err);
+bool app_evaluation_visible(struct app_ctx *c, int64_t id);
+
 /* ---- set-up (app/setup.c) ---- */
 /* Whether the database answers. */
 bool app_healthy(struct app_ctx *c);

@@ -7,6 +7,8 @@
 /* Only the administrator manages users, settings and templates. */
 #define MAY_MANAGE_USERS ROLE_BIT(ROLE_ADMIN)
 #define MAY_EDIT_FORMS ROLE_BIT(ROLE_ADMIN)
+/* Official evaluations are cm dept's, monthly self-checks the project team's (P-5.4). */
+#define MAY_EVALUATE (ROLE_BIT(ROLE_CM) | ROLE_BIT(ROLE_PROJECT))
 /* "business and cm create customers and projects"; the administrator may as well. */
 #define MAY_WRITE_MASTER (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_BUSINESS) | ROLE_BIT(ROLE_CM))
 /*

@@ -17,7 +17,7 @@ enum exec {
 };
 
 /* The object an {id} in the path names; the router 404s ids the caller may not see. */
-enum obj_kind { OBJ_NONE, OBJ_PROJECT, OBJ_CUSTOMER };
+enum obj_kind { OBJ_NONE, OBJ_PROJECT, OBJ_CUSTOMER, OBJ_EVALUATION };
 
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0, /* no sign-in needed */
@@ -33,6 +33,7 @@ enum jtype {
 	JT_BOOL,
 	JT_IDS,  /* array of distinct positive integer ids */
 	JT_ARRAY, /* array of anything, at most max elements; the use case checks the rest */
+	JT_INT,   /* any integer; the use case checks its range */
 };
 enum jfield_flags {
 	JF_REQUIRED = 1 << 0,
@@ -118,6 +119,7 @@ extern const struct route api_customers_routes[];
 extern const struct route api_projects_routes[];
 extern const struct route api_system_routes[];
 extern const struct route api_forms_routes[];
+extern const struct route api_evaluations_routes[];
 
 /* router.c */
 void router_init(void);

@@ -71,6 +71,11 @@ static int check_member(const struct jfield *f, json_t *v, struct kf_error *err)
 			return kf_fail(err, KF_EINVAL, "invalid", f->name, "%s must be true or false",
 				       f->name);
 		return 0;
+	case JT_INT:
+		if (!json_is_integer(v))
+			return kf_fail(err, KF_EINVAL, "invalid", f->name, "%s must be an integer",
+				       f->name);
+		return 0;
 	case JT_ARRAY:
 		if (!json_is_array(v))
 			return kf_fail(err, KF_EINVAL, "invalid", f->name, "%s must be an array",

@@ -19,7 +19,7 @@
 static const struct route *const *tables;
 static const struct route *const all_tables[] = {
 	api_session_routes, api_users_routes, api_customers_routes, api_projects_routes,
-	api_system_routes, api_forms_routes, NULL,
+	api_system_routes, api_forms_routes, api_evaluations_routes, NULL,
 };
 
 /* ---- metrics: counts by route and status, and one latency histogram ---- */
@@ -224,7 +224,9 @@ void router_finish(struct req *r)
 			fprintf(stderr, "kefu: %s %s: %s\n", r->method, r->path, r->err.message);
 	}
 	if (r->out) {
-		json_dump_callback(r->out, dump_to_evbuffer, out, JSON_COMPACT | JSON_ENCODE_ANY);
+		/* Scores are tenths: 15 significant digits print 6.3 as 6.3, never 6.2999999999999998. */
+		json_dump_callback(r->out, dump_to_evbuffer, out,
+				   JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 		evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
 	} else if (r->raw.len || r->content_type) {
 		evbuffer_add(out, r->raw.s, r->raw.len);
@@ -324,6 +326,8 @@ static bool visible(struct req *r)
 		return app_project_visible(&r->ctx, r->ids[0]);
 	case OBJ_CUSTOMER:
 		return app_customer_visible(&r->ctx, r->ids[0]);
+	case OBJ_EVALUATION:
+		return app_evaluation_visible(&r->ctx, r->ids[0]);
 	default:
 		return true;
 	}

@@ -28,6 +28,12 @@ static const struct audited {
 	  "SELECT id FROM stage_events ORDER BY id" },
 	{ "form_version", false, "SELECT * FROM form_versions WHERE id = ?",
 	  "SELECT id FROM form_versions ORDER BY id" },
+	/* An evaluation with its rated items: neither may change after submission. */
+	{ "evaluation", false, "SELECT * FROM evaluations WHERE id = ?",
+	  "SELECT id FROM evaluations ORDER BY id" },
+	{ "evaluation_items", true,
+	  "SELECT * FROM evaluation_items WHERE evaluation_id = ? ORDER BY position",
+	  "SELECT DISTINCT evaluation_id FROM evaluation_items ORDER BY evaluation_id" },
 	/* Without pw_hash: the log says a password changed, never what it is. */
 	{ "user", false,
 	  "SELECT id, username, name, role, customer_id, active, created_at, updated_at"

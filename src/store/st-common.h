@@ -40,4 +40,15 @@ char *st_like_pattern(const char *s);
 void st_attach_ids(struct db *db, json_t *objs, const char *member, const char *one_sql,
 		   const char *all_sql);
 
+/*
+ * PROCEDURE §1 on a projects table aliased p, as SQL, with its five arguments (scope, scope,
+ * user id, scope, customer id): everything, member projects, or the customer's projects.
+ */
+#define PROJECT_VISIBLE                                                                     \
+	"(? = 0 OR (? = 1 AND EXISTS (SELECT 1 FROM project_members m"                      \
+	" WHERE m.project_id = p.id AND m.user_id = ?)) OR (? = 2 AND p.customer_id = ?))"
+#define VISIBLE_ARGS(w)                                                                     \
+	DI(role_scope((w)->role)), DI(role_scope((w)->role)), DI((w)->user_id),             \
+		DI(role_scope((w)->role)), DI((w)->customer_id)
+
 #endif

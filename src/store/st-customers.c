@@ -5,17 +5,11 @@
 
 #define CUSTOMER_COLS "c.id, c.name, c.contact, c.phone, c.email, c.address, c.created_at, c.updated_at"
 
-/*
- * The visibility condition of PROCEDURE §1 on customers c, as SQL and its five arguments
- * (scope, scope, user id, scope, customer id).
- */
+/* The visibility condition of PROCEDURE §1 on customers c; arguments VISIBLE_ARGS. */
 #define CUSTOMER_VISIBLE                                                                    \
 	"(? = 0 OR (? = 1 AND EXISTS (SELECT 1 FROM projects p JOIN project_members m"      \
 	" ON m.project_id = p.id WHERE p.customer_id = c.id AND m.user_id = ?))"            \
 	" OR (? = 2 AND c.id = ?))"
-#define VISIBLE_ARGS(w)                                                                     \
-	DI(role_scope((w)->role)), DI(role_scope((w)->role)), DI((w)->user_id),             \
-		DI(role_scope((w)->role)), DI((w)->customer_id)
 
 int store_customer_insert(struct db *db, json_t *f, int64_t now, int64_t *id)
 {

@@ -12,14 +12,6 @@
 	" p.warranty_end_date, p.created_at, p.updated_at FROM projects p"                 \
 	" JOIN customers c ON c.id = p.customer_id LEFT JOIN users u ON u.id = p.manager_id"
 
-/* PROCEDURE §1 on projects p; arguments as VISIBLE_ARGS. */
-#define PROJECT_VISIBLE                                                                     \
-	"(? = 0 OR (? = 1 AND EXISTS (SELECT 1 FROM project_members m"                      \
-	" WHERE m.project_id = p.id AND m.user_id = ?)) OR (? = 2 AND p.customer_id = ?))"
-#define VISIBLE_ARGS(w)                                                                     \
-	DI(role_scope((w)->role)), DI(role_scope((w)->role)), DI((w)->user_id),             \
-		DI(role_scope((w)->role)), DI((w)->customer_id)
-
 static void attach_members(struct db *db, json_t *projects)
 {
 	st_attach_ids(db, projects, "member_ids",

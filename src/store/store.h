@@ -114,6 +114,23 @@ json_t *store_form_get(struct db *db, int64_t id);
 json_t *store_form_versions(struct db *db, const char *phase);
 bool store_forms_present(struct db *db, const char *phase);
 
+/* ---- evaluations (st-evaluations.c) ---- */
+struct evaluation_row {
+	int64_t project_id, form_id, amends_id, user_id, created_at;
+	const char *form, *kind, *period, *date, *grade, *customer_rep, *comment, *reason;
+	int score; /* tenths */
+	bool serious;
+	int summary_deduction;
+};
+int store_evaluation_insert(struct db *db, const struct evaluation_row *e, int64_t *id);
+int store_evaluation_item_insert(struct db *db, int64_t evaluation_id, int position,
+				 const char *key, const char *title, int points,
+				 const char *rating, int penalty, int score);
+/* With its "items"; NULL when unknown or not visible (customers: self-checks never are). */
+json_t *store_evaluation_get(struct db *db, const struct actor *who, int64_t id);
+/* The visible evaluations of a project by date, without items. */
+json_t *store_evaluations_list(struct db *db, const struct actor *who, int64_t project_id);
+
 /* ---- search (st-search.c) ---- */
 /*
  * Bring the search documents of projects up to date: project project_id, and every project

@@ -410,6 +410,26 @@ test('the running server answers every operation as documented', async (t) => {
       items: [{ key: 'repair', title: '维修质量', points: 60 }] }), 422);
     conforms('createForm', await admin.post('/api/v1/forms', { key: 'during', items: [] }), 400);
 
+    // evaluations: proj is in construction, so the in-construction sheet fits and the post one does not
+    const cm = client(s.url);
+    conforms('createSession', await cm.login('cm'), 201);
+    const sheet = forms.find((f) => f.key === 'process');
+    const rated = sheet.items.map((it, i) => (i === 0 ? { key: it.key, rating: 'serious', penalty: -5 }
+      : { key: it.key, rating: ['satisfied', 'fairly_satisfied', 'average', 'acceptable'][i % 4] }));
+    const evaluation = conforms('createEvaluation', await cm.post(`/api/v1/projects/${proj.id}/evaluations`,
+      { form: 'process', kind: 'official', period: '2026-Q2', date: '2026-04-10', items: rated,
+        summary_deduction: 5, customer_rep: '张伟', comment: '临边防护\n需整改' }), 201);
+    conforms('createEvaluation', await cm.post(`/api/v1/projects/${proj.id}/evaluations`,
+      { form: 'post', kind: 'official', date: '2026-04-10', items: rated }), 422);
+    conforms('createEvaluation', await cm.post(`/api/v1/projects/${proj.id}/evaluations`,
+      { form: 'process', kind: 'official', date: '2026-04-10' }), 400);
+    conforms('createEvaluation', await admin.post(`/api/v1/projects/${proj.id}/evaluations`,
+      { form: 'process', kind: 'official', date: '2026-04-10', items: rated }), 403);
+    conforms('listProjectEvaluations', await cm.get(`/api/v1/projects/${proj.id}/evaluations`), 200);
+    conforms('listProjectEvaluations', await cm.get('/api/v1/projects/999999/evaluations'), 404);
+    conforms('getEvaluation', await cm.get(`/api/v1/evaluations/${evaluation.id}`), 200);
+    conforms('getEvaluation', await cm.get('/api/v1/evaluations/999999'), 404);
+
     // another role
     const customer = client(s.url);
     conforms('createSession', await customer.login('customer'), 201);
@@ -419,6 +439,8 @@ test('the running server answers every operation as documented', async (t) => {
     conforms('listForms', await customer.get('/api/v1/forms'), 200);
     conforms('createForm', await customer.post('/api/v1/forms', { key: 'pre',
       items: [{ key: 'a', title: '甲', points: 100 }] }), 403);
+    conforms('getEvaluation', await customer.get(`/api/v1/evaluations/${evaluation.id}`), 404);
+    conforms('listProjectEvaluations', await customer.get(`/api/v1/projects/${proj.id}/evaluations`), 404);
 
     conforms('deleteSession', await admin.del('/api/v1/session'), 204);
     conforms('getMe', await admin.get('/api/v1/me'), 401);
