@@ -106,6 +106,13 @@ static void check_accepted(json_t *body, const struct jfield *spec, bool partial
 			}
 			break;
 		}
+		case JT_ARRAY:
+			assert(json_is_array(v));
+			assert(!f->max || json_array_size(v) <= f->max);
+			break;
+		case JT_INT:
+			assert(json_is_integer(v));
+			break;
 		}
 	}
 }
