@@ -123,6 +123,12 @@ int app_user_add(struct db *db, const char *username, const char *role, const ch
  * the cluster-wide writers' lock, so batches of several servers never deadlock.
  */
 int app_batch_begin(struct db *db);
+/*
+ * An element of a list in a body (field "items[3]") must be an object with no members other
+ * than those in allowed (NULL-terminated); else KF_EINVAL naming field.
+ */
+int app_check_object(json_t *o, const char *field, const char *const *allowed,
+		     struct kf_error *err);
 /* Commit-or-rollback helper: finish the transaction begun for a use case. */
 int app_finish(struct db *db, int rc);
 

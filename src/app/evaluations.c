@@ -86,15 +86,10 @@ static int read_ratings(json_t *form_items, json_t *given, struct rated_item *ou
 	json_array_foreach(given, i, g) {
 		char field[32];
 		snprintf(field, sizeof(field), "items[%zu]", i);
-		if (!json_is_object(g))
-			return kf_fail(err, KF_EINVAL, "invalid", field, "each rating is an object");
-		const char *k;
-		json_t *v;
-		json_object_foreach(g, k, v) {
-			if (strcmp(k, "key") && strcmp(k, "rating") && strcmp(k, "penalty"))
-				return kf_fail(err, KF_EINVAL, "unknown_field", field,
-					       "unknown member '%.40s' in %s", k, field);
-		}
+		static const char *const members[] = { "key", "rating", "penalty", NULL };
+		int rc = app_check_object(g, field, members, err);
+		if (rc < 0)
+			return rc;
 		const char *key = json_string_value(json_object_get(g, "key"));
 		size_t at = n;
 		for (size_t f = 0; key && f < n; f++)

@@ -91,16 +91,10 @@ static int check_item(json_t *it, size_t i, struct form_item *out, struct kf_err
 {
 	char field[48];
 	snprintf(field, sizeof(field), "items[%zu]", i);
-	if (!json_is_object(it))
-		return kf_fail(err, KF_EINVAL, "invalid", field, "each item is an object");
-	const char *k;
-	json_t *v;
-	json_object_foreach(it, k, v) {
-		if (strcmp(k, "key") && strcmp(k, "title") && strcmp(k, "title_en") &&
-		    strcmp(k, "points"))
-			return kf_fail(err, KF_EINVAL, "unknown_field", field,
-				       "unknown member '%.40s' in %s", k, field);
-	}
+	static const char *const members[] = { "key", "title", "title_en", "points", NULL };
+	int rc = app_check_object(it, field, members, err);
+	if (rc < 0)
+		return rc;
 	const char *key = json_string_value(json_object_get(it, "key"));
 	const char *title = json_string_value(json_object_get(it, "title"));
 	json_t *en = json_object_get(it, "title_en");

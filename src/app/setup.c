@@ -144,3 +144,21 @@ int app_batch_begin(struct db *db)
 {
 	return store_lock_writers(db);
 }
+
+int app_check_object(json_t *o, const char *field, const char *const *allowed,
+		     struct kf_error *err)
+{
+	if (!json_is_object(o))
+		return kf_fail(err, KF_EINVAL, "invalid", field, "%s must be an object", field);
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		const char *const *a = allowed;
+		while (*a && strcmp(*a, k))
+			a++;
+		if (!*a)
+			return kf_fail(err, KF_EINVAL, "unknown_field", field,
+				       "unknown member '%.40s' in %s", k, field);
+	}
+	return 0;
+}
