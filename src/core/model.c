@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "../lib/util.h"
+
 static const char *const role_keys[ROLE__COUNT] = {
 	[ROLE_ADMIN] = "admin",       [ROLE_LEADER] = "leader",     [ROLE_CM] = "cm",
 	[ROLE_QUALITY] = "quality",   [ROLE_BUSINESS] = "business", [ROLE_PROJECT] = "project",
@@ -15,16 +17,6 @@ static const char *const stage_keys[STAGE__COUNT] = { "pre_contract", "construct
 static const char *const event_keys[EV__COUNT] = { "contract_signed", "completion_filed",
 						   "warranty_ended" };
 
-static int lookup(const char *const *keys, int n, const char *s)
-{
-	if (!s)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (keys[i] && !strcmp(keys[i], s))
-			return i;
-	return -1;
-}
-
 const char *role_key(enum role r)
 {
 	return r > ROLE_NONE && r < ROLE__COUNT ? role_keys[r] : NULL;
@@ -32,7 +24,7 @@ const char *role_key(enum role r)
 
 enum role role_parse(const char *s)
 {
-	int r = lookup(role_keys, ROLE__COUNT, s);
+	int r = key_index(role_keys, ROLE__COUNT, s);
 	return r < 0 ? ROLE_NONE : (enum role)r;
 }
 
@@ -43,7 +35,7 @@ const char *stage_key(enum stage s)
 
 int stage_parse(const char *s)
 {
-	return lookup(stage_keys, STAGE__COUNT, s);
+	return key_index(stage_keys, STAGE__COUNT, s);
 }
 
 const char *stage_event_key(enum stage_event e)
@@ -53,7 +45,7 @@ const char *stage_event_key(enum stage_event e)
 
 int stage_event_parse(const char *s)
 {
-	return lookup(event_keys, EV__COUNT, s);
+	return key_index(event_keys, EV__COUNT, s);
 }
 
 enum scope role_scope(enum role r)

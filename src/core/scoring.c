@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../lib/util.h"
+
 const struct scoring_rules scoring_defaults = {
 	.weight_pct = {[PHASE_PRE] = 20, [PHASE_PROCESS] = 50, [PHASE_POST] = 30},
 	.pct = {[RATING_SATISFIED] = 100,
@@ -46,16 +48,6 @@ static const char *const case_keys[] = {
 	[CASE_THREE_CONSECUTIVE] = "three_consecutive_fails",
 };
 
-static int lookup(const char *const *keys, int n, const char *s)
-{
-	if (!s)
-		return -1;
-	for (int i = 0; i < n; i++)
-		if (keys[i] && !strcmp(keys[i], s))
-			return i;
-	return -1;
-}
-
 const char *rating_key(enum rating r)
 {
 	return (unsigned)r < RATING__COUNT ? rating_keys[r] : NULL;
@@ -63,7 +55,7 @@ const char *rating_key(enum rating r)
 
 int rating_parse(const char *s)
 {
-	return lookup(rating_keys, RATING__COUNT, s);
+	return key_index(rating_keys, RATING__COUNT, s);
 }
 
 const char *grade_key(enum grade g)
@@ -78,7 +70,7 @@ const char *phase_key(enum phase p)
 
 int phase_parse(const char *s)
 {
-	return lookup(phase_keys, PHASE__COUNT, s);
+	return key_index(phase_keys, PHASE__COUNT, s);
 }
 
 const char *case_reason_key(enum case_reason c)

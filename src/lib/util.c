@@ -63,6 +63,16 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
+int key_index(const char *const *keys, int n, const char *s)
+{
+	if (!s)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (keys[i] && !strcmp(keys[i], s))
+			return i;
+	return -1;
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;

@@ -20,6 +20,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) KF_PRINTF(1, 2);
 
+/* Index of s in keys[0..n) (NULL entries skipped), or -1; the parse half of key tables. */
+int key_index(const char *const *keys, int n, const char *s);
+
 void die(const char *fmt, ...) KF_PRINTF(1, 2) KF_NORETURN;
 
 /*
