@@ -3,26 +3,39 @@
 import { h, clear, icon } from './js/dom.js';
 import { t, getLang, setLang } from './js/i18n.js';
 import { api, setCsrf, setUnauthorizedHandler } from './js/api.js';
-import { session, isAdmin } from './js/session.js';
+import { session, isAdmin, isStaff } from './js/session.js';
 import { loading, errorBox, toast } from './js/ui.js';
+import { mayLeave, heldHash, releaseLeave } from './js/guard.js';
 import { renderLogin } from './js/pages/login.js';
 import { renderProjects } from './js/pages/projects.js';
 import { renderProject } from './js/pages/project.js';
 import { renderCustomers } from './js/pages/customers.js';
 import { renderUsers } from './js/pages/users.js';
+import { renderEvaluate } from './js/pages/evaluate.js';
+import { renderEvaluation } from './js/pages/evaluation.js';
+import { renderCases, renderReviews } from './js/pages/cases.js';
+import { renderSummaries } from './js/pages/summaries.js';
 
 const root = document.getElementById('app');
 
 const ROUTES = [
   { re: /^\/projects$/, page: renderProjects, nav: 'projects' },
   { re: /^\/projects\/(\d+)$/, page: renderProject, nav: 'projects' },
+  { re: /^\/projects\/(\d+)\/evaluate$/, page: renderEvaluate, nav: 'projects' },
+  { re: /^\/evaluations\/(\d+)$/, page: renderEvaluation, nav: 'projects' },
   { re: /^\/customers$/, page: renderCustomers, nav: 'customers' },
+  { re: /^\/summaries$/, page: renderSummaries, nav: 'summaries', staff: true },
+  { re: /^\/cases$/, page: renderCases, nav: 'cases', staff: true },
+  { re: /^\/reviews$/, page: renderReviews, nav: 'reviews', staff: true },
   { re: /^\/users$/, page: renderUsers, nav: 'users', admin: true },
 ];
 
 const NAV = [
   { key: 'projects', href: '#/projects', icon: 'project', label: 'nav.projects' },
   { key: 'customers', href: '#/customers', icon: 'customer', label: 'nav.customers' },
+  { key: 'summaries', href: '#/summaries', icon: 'table', label: 'nav.summaries', staff: true },
+  { key: 'cases', href: '#/cases', icon: 'gavel', label: 'nav.cases', staff: true },
+  { key: 'reviews', href: '#/reviews', icon: 'review', label: 'nav.reviews', staff: true },
   { key: 'users', href: '#/users', icon: 'users', label: 'nav.users', admin: true },
 ];
 
@@ -45,13 +58,17 @@ function langSwitch() {
   const mk = (l, label) => h('button', {
     type: 'button', class: ['seg-btn', cur === l && 'active'], 'aria-pressed': String(cur === l),
     lang: l === 'zh' ? 'zh-CN' : 'en', 'data-lang': l,
-    onclick: () => { if (getLang() !== l) { setLang(l); route(); } },
+    onclick: async () => {
+      if (getLang() === l || !(await mayLeave())) return;
+      setLang(l); route();
+    },
   }, label);
   return h('div', { class: 'seg', role: 'group', 'aria-label': t('lang.switch'), 'data-testid': 'lang-switch' },
     icon('globe', 14), mk('zh', '中文'), mk('en', 'English'));
 }
 
 async function signOut() {
+  if (!(await mayLeave())) return;
   try { await api.del('/session', { quiet401: true }); } catch { /* already gone */ }
   session.user = null; setCsrf(null);
   loginNotice = { kind: 'info', text: 'login.signed_out' };
@@ -62,7 +79,7 @@ async function signOut() {
 function layout(active) {
   const u = session.user;
   const nav = h('nav', { class: 'nav', 'aria-label': t('app.name') },
-    NAV.filter((n) => !n.admin || isAdmin()).map((n) =>
+    NAV.filter((n) => (!n.admin || isAdmin()) && (!n.staff || isStaff())).map((n) =>
       h('a', { href: n.href, class: ['nav-item', n.key === active && 'active'], 'aria-current': n.key === active ? 'page' : null,
         title: t(n.label), 'data-nav': n.key },
         icon(n.icon, 18), h('span', { class: 'nav-label' }, t(n.label)))));
@@ -94,6 +111,14 @@ function layout(active) {
 }
 
 async function route() {
+  // Leaving a page with unsaved work (a half-filled sheet) asks first; "stay" puts its hash back.
+  const held = heldHash();
+  if (held && session.user && location.hash !== held) {
+    if (!(await mayLeave())) {
+      if (location.hash !== held) history.replaceState(null, '', held);
+      return;
+    }
+  }
   const seq = ++routeSeq;
   const alive = () => seq === routeSeq;
   const { path, query } = parseHash();
@@ -119,7 +144,7 @@ async function route() {
   if (!r) { navigate('#/projects'); return; }
   const { el, content } = layout(r.nav);
   clear(root); root.append(el);
-  if (r.admin && !isAdmin()) {
+  if ((r.admin && !isAdmin()) || (r.staff && !isStaff())) {
     content.append(h('div', { class: 'alert alert-warn' }, icon('warn', 16), t('common.forbidden')));
     return;
   }
@@ -136,6 +161,7 @@ async function route() {
 
 setUnauthorizedHandler(() => {
   if (!session.user) return;
+  releaseLeave();
   session.user = null; setCsrf(null);
   loginNotice = { kind: 'warn', text: 'login.expired' };
   route();

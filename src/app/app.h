@@ -108,8 +108,58 @@ int app_evaluation_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_er
 int app_evaluations_list(struct app_ctx *c, int64_t project_id, json_t **out,
 			 struct kf_error *err);
 bool app_evaluation_visible(struct app_ctx *c, int64_t id);
+/*
+ * Correct a submitted evaluation (P-5.6): the body of a submission plus "reason", on the sheet
+ * version of the one corrected, same form and kind, any stage; the new one supersedes it.
+ * KF_ECONFLICT when it is superseded already.
+ */
+int app_evaluation_amend(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+			 struct kf_error *err);
+
+/* ---- penalty cases and improvement reviews (app/cases.c) ---- */
+/*
+ * Inside the transaction that stored official evaluation evaluation_id (new or an
+ * amendment): open the penalty case it triggers by PROCEDURE §8, and an improvement review
+ * for cm when it fails or has a serious item (§6).
+ */
+int app_cases_follow(struct app_ctx *c, int64_t project_id, int64_t evaluation_id, bool fail,
+		     bool serious);
+/* Filters as the query gives them (NULL for none): project_id, status. */
+int app_cases_list(struct app_ctx *c, const char *project, const char *status, json_t **out,
+		   struct kf_error *err);
+int app_case_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+bool app_case_visible(struct app_ctx *c, int64_t id);
+/* The leader's decision {"text"}; KF_ECONFLICT when decided already. */
+int app_case_decide(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+		    struct kf_error *err);
+int app_reviews_list(struct app_ctx *c, const char *project, const char *status, json_t **out,
+		     struct kf_error *err);
+int app_review_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+bool app_review_visible(struct app_ctx *c, int64_t id);
+/* cm closes a review with its findings {"findings"}; KF_ECONFLICT when closed already. */
+int app_review_close(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+		     struct kf_error *err);
+
+/* ---- record 6.4 (app/summaries.c) ---- */
+/* The project's summary now: phases, deduction, total, provisional, grade, satisfied. */
+int app_project_summary(struct app_ctx *c, int64_t project_id, json_t **out,
+			struct kf_error *err);
+/*
+ * The company table for quarter "YYYY-Qn": one row per visible project evaluated by the
+ * quarter's end, from the sheets dated by then; sort is a key with an optional "-".
+ */
+int app_summaries(struct app_ctx *c, const char *quarter, const char *sort, json_t **out,
+		  struct kf_error *err);
 
 /* ---- set-up (app/setup.c) ---- */
+struct settings;
+struct scoring_rules;
+/* The settings in force: the defaults until app_settings_use(). */
+const struct settings *app_settings(void);
+/* The scoring rules in force: PROCEDURE §7's readings as the settings say. */
+const struct scoring_rules *app_rules(void);
+/* Put a copy of s in force; call once at start, before any thread serves requests. */
+void app_settings_use(const struct settings *s);
 /* Whether the database answers. */
 bool app_healthy(struct app_ctx *c);
 /* Create or migrate the schema; with demo, fill an empty database with the demo company. */

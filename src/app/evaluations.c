@@ -9,8 +9,13 @@
 #include <string.h>
 
 /* Scores leave the store as integer tenths; the API shows them as numbers with one decimal. */
-static json_t *tenths_to_points(json_t *o)
+static json_t *tenths_to_points(struct app_ctx *c, json_t *o)
 {
+	/* Penalty cases and reviews are internal (PROCEDURE §1): customers do not see the links. */
+	if (c->who.role == ROLE_CUSTOMER) {
+		json_object_del(o, "case_id");
+		json_object_del(o, "review_id");
+	}
 	json_t *score = json_object_get(o, "score");
 	if (json_is_integer(score))
 		json_object_set_new(o, "score", json_real((double)json_integer_value(score) / 10));
@@ -119,7 +124,7 @@ static int read_ratings(json_t *form_items, json_t *given, struct rated_item *ou
 			char pf[48];
 			snprintf(pf, sizeof(pf), "%s.penalty", field);
 			return kf_fail(err, KF_EINVAL, "invalid", pf, "%s: %d to %d points", pf,
-				       scoring_defaults.penalty_min, scoring_defaults.penalty_max);
+				       app_rules()->penalty_min, app_rules()->penalty_max);
 		}
 		out[at].points = (int)json_integer_value(
 			json_object_get(json_array_get(form_items, at), "points"));
@@ -148,8 +153,20 @@ static void item_field_to_request(struct kf_error *err, const int *req_index, si
 	}
 }
 
-int app_evaluation_create(struct app_ctx *c, int64_t project_id, json_t *body, json_t **out,
-			  struct kf_error *err)
+/* What a submission is: a first sheet for a project, or the amendment of an evaluation. */
+struct submission {
+	int64_t project_id;
+	const json_t *original; /* the evaluation amended, or NULL */
+};
+
+/*
+ * Check and store a filled sheet, and in the same transaction open what it triggers (a
+ * penalty case, an improvement review). A new sheet is filled on the current version of its
+ * sheet and must fit the project's stage; an amendment is filled on the version of the one it
+ * replaces, in any later stage (PROCEDURE §6), with the same form and kind.
+ */
+static int submit(struct app_ctx *c, const struct submission *sub, json_t *body, json_t **out,
+		  struct kf_error *err)
 {
 	const char *kind = json_string_value(json_object_get(body, "kind"));
 	const char *date = json_string_value(json_object_get(body, "date"));
@@ -168,6 +185,28 @@ int app_evaluation_create(struct app_ctx *c, int64_t project_id, json_t *body, j
 	if (period && !period_ok(period, !official))
 		return kf_fail(err, KF_EINVAL, "invalid", "period",
 			       official ? "YYYY-MM or YYYY-Qn" : "a month, YYYY-MM");
+	/*
+	 * An amendment: the author rule of the corrected one's kind first (official: cm,
+	 * self-check: the project team), then the same form and kind as the one it corrects.
+	 */
+	const json_t *orig = sub->original;
+	if (orig) {
+		bool orig_official =
+			!strcmp(json_string_value(json_object_get(orig, "kind")), "official");
+		if (c->who.role != (orig_official ? ROLE_CM : ROLE_PROJECT))
+			return kf_fail(err, KF_EFORBID, "forbidden", "kind",
+				       orig_official ? "official evaluations are amended by the "
+						       "construction management dept"
+						     : "self-checks are amended by the project team");
+		if (strcmp(phase_key(form), json_string_value(json_object_get(orig, "form"))))
+			return kf_fail(err, KF_ERULE, "amend_mismatch", "form",
+				       "an amendment is made on the sheet it corrects (%s)",
+				       json_string_value(json_object_get(orig, "form")));
+		if (strcmp(kind, json_string_value(json_object_get(orig, "kind"))))
+			return kf_fail(err, KF_ERULE, "amend_mismatch", "kind",
+				       "an amendment keeps the kind of what it corrects (%s)",
+				       json_string_value(json_object_get(orig, "kind")));
+	}
 	/* Official checks are cm dept's; self-checks the project team's, monthly, on 6.2. */
 	if (official && c->who.role != ROLE_CM)
 		return kf_fail(err, KF_EFORBID, "forbidden", "kind",
@@ -185,15 +224,27 @@ int app_evaluation_create(struct app_ctx *c, int64_t project_id, json_t *body, j
 		return kf_fail(err, KF_EINVAL, "invalid", "summary_deduction",
 			       "a whole number of points");
 
-	struct project_state ps;
-	if (!app_project_visible(c, project_id) || store_project_state(c->db, project_id, &ps) < 0)
-		return kf_fail(err, KF_ENOTFOUND, "not_found", NULL, "no such project");
-	if (!stage_fits((enum phase)form, ps.stage))
-		return kf_fail(err, KF_ERULE, "stage_fit", "form",
-			       "sheet %s does not fit a project in stage %s", phase_key(form),
-			       stage_key(ps.stage));
+	json_t *sheet;
+	if (orig) {
+		if (!json_is_null(json_object_get(orig, "superseded_by")))
+			return kf_fail(err, KF_ECONFLICT, "conflict", NULL,
+				       "evaluation %lld is already amended by %lld: amend that one",
+				       (long long)json_integer_value(json_object_get(orig, "id")),
+				       (long long)json_integer_value(
+					       json_object_get(orig, "superseded_by")));
+		sheet = store_form_get(c->db, json_integer_value(json_object_get(orig, "form_id")));
+	} else {
+		struct project_state ps;
+		if (!app_project_visible(c, sub->project_id) ||
+		    store_project_state(c->db, sub->project_id, &ps) < 0)
+			return kf_fail(err, KF_ENOTFOUND, "not_found", NULL, "no such project");
+		if (!stage_fits((enum phase)form, ps.stage))
+			return kf_fail(err, KF_ERULE, "stage_fit", "form",
+				       "sheet %s does not fit a project in stage %s",
+				       phase_key(form), stage_key(ps.stage));
+		sheet = current_form(c->db, (enum phase)form);
+	}
 
-	json_t *sheet = current_form(c->db, (enum phase)form);
 	json_t *form_items = json_object_get(sheet, "items");
 	size_t n = json_array_size(form_items);
 	struct rated_item rated[MAX_ITEMS];
@@ -205,58 +256,92 @@ int app_evaluation_create(struct app_ctx *c, int64_t project_id, json_t *body, j
 	json_int_t dv = json_integer_value(jded);
 	if (rc == 0 && (dv < 0 || dv > 100))
 		rc = kf_fail(err, KF_EINVAL, "invalid", "summary_deduction", "%d to %d points",
-			     scoring_defaults.deduction_min, scoring_defaults.deduction_max);
+			     app_rules()->deduction_min, app_rules()->deduction_max);
 	int deduction = (int)dv;
-	if (rc == 0 && (rc = scoring_check(&scoring_defaults, rated, n, deduction, err)) < 0)
+	if (rc == 0 && (rc = scoring_check(app_rules(), rated, n, deduction, err)) < 0)
 		item_field_to_request(err, req_index, n);
 	if (rc < 0) {
 		json_decref(sheet);
 		return rc;
 	}
 
-	int score = scoring_sheet(&scoring_defaults, rated, n);
+	int score = scoring_sheet(app_rules(), rated, n);
+	enum grade grade = scoring_grade(app_rules(), score);
 	bool serious = false;
 	for (size_t i = 0; i < n; i++)
 		serious |= rated[i].rating == RATING_SERIOUS;
 	struct evaluation_row row = {
-		.project_id = project_id,
+		.project_id = sub->project_id,
 		.form_id = json_integer_value(json_object_get(sheet, "id")),
+		.amends_id = orig ? json_integer_value(json_object_get(orig, "id")) : 0,
 		.user_id = c->who.user_id,
 		.created_at = c->now,
 		.form = phase_key(form),
 		.kind = kind,
 		.period = period,
 		.date = date,
-		.grade = grade_key(scoring_grade(&scoring_defaults, score)),
+		.grade = grade_key(grade),
 		.customer_rep = json_string_value(json_object_get(body, "customer_rep")),
 		.comment = json_string_value(json_object_get(body, "comment")),
+		.reason = orig ? json_string_value(json_object_get(body, "reason")) : NULL,
 		.score = score,
 		.serious = serious,
 		.summary_deduction = deduction,
 	};
+	const char *action = orig ? "evaluation.amend" : "evaluation.submit";
 	int64_t id = 0;
 	if ((rc = db_begin(c->db)) == 0) {
-		rc = store_evaluation_insert(c->db, &row, &id);
+		/* The project's row lock orders the evaluations that escalation reads. */
+		rc = store_lock_project(c->db, sub->project_id);
+		if (rc == 0)
+			rc = store_evaluation_insert(c->db, &row, &id);
 		for (size_t i = 0; rc == 0 && i < n; i++) {
 			json_t *fi = json_array_get(form_items, i);
 			rc = store_evaluation_item_insert(
 				c->db, id, (int)i, json_string_value(json_object_get(fi, "key")),
 				json_string_value(json_object_get(fi, "title")), rated[i].points,
 				rating_key(rated[i].rating), rated[i].penalty,
-				scoring_item(&scoring_defaults, &rated[i]));
+				scoring_item(app_rules(), &rated[i]));
 		}
 		if (rc == 0)
-			rc = store_audit_append(c->db, c->who.user_id, "evaluation.submit",
-						"evaluation", id, c->now);
+			rc = store_audit_append(c->db, c->who.user_id, action, "evaluation", id,
+						c->now);
 		if (rc == 0)
-			rc = store_audit_append(c->db, c->who.user_id, "evaluation.submit",
-						"evaluation_items", id, c->now);
+			rc = store_audit_append(c->db, c->who.user_id, action, "evaluation_items", id,
+						c->now);
+		if (rc == 0 && official)
+			rc = app_cases_follow(c, sub->project_id, id, grade == GRADE_FAIL, serious);
 		rc = app_finish(c->db, rc);
 	}
 	json_decref(sheet);
+	/* Two amendments of one evaluation at once: the UNIQUE amends_id lets one win. */
+	if (rc == KF_ECONFLICT && orig)
+		return kf_fail(err, rc, "conflict", NULL, "the evaluation was amended meanwhile");
 	if (rc < 0)
 		return kf_fail(err, rc, "db_error", NULL, "database error: %s", db_errmsg(c->db));
 	return app_evaluation_get(c, id, out, err);
+}
+
+int app_evaluation_create(struct app_ctx *c, int64_t project_id, json_t *body, json_t **out,
+			  struct kf_error *err)
+{
+	struct submission sub = { .project_id = project_id };
+	return submit(c, &sub, body, out, err);
+}
+
+int app_evaluation_amend(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+			 struct kf_error *err)
+{
+	json_t *orig = store_evaluation_get(c->db, &c->who, id);
+	if (!orig)
+		return kf_fail(err, KF_ENOTFOUND, "not_found", NULL, "no such evaluation");
+	struct submission sub = {
+		.project_id = json_integer_value(json_object_get(orig, "project_id")),
+		.original = orig,
+	};
+	int rc = submit(c, &sub, body, out, err);
+	json_decref(orig);
+	return rc;
 }
 
 int app_evaluation_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err)
@@ -264,7 +349,7 @@ int app_evaluation_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_er
 	*out = store_evaluation_get(c->db, &c->who, id);
 	if (!*out)
 		return kf_fail(err, KF_ENOTFOUND, "not_found", NULL, "no such evaluation");
-	tenths_to_points(*out);
+	tenths_to_points(c, *out);
 	return 0;
 }
 
@@ -277,7 +362,7 @@ int app_evaluations_list(struct app_ctx *c, int64_t project_id, json_t **out,
 	size_t i;
 	json_t *e;
 	json_array_foreach(*out, i, e)
-		tenths_to_points(e);
+		tenths_to_points(c, e);
 	return 0;
 }
 

@@ -52,7 +52,7 @@ static json_t *with_weight(json_t *form)
 {
 	int p = phase_parse(json_string_value(json_object_get(form, "key")));
 	if (p >= 0)
-		json_object_set_new(form, "weight", json_integer(scoring_defaults.weight_pct[p]));
+		json_object_set_new(form, "weight", json_integer(app_rules()->weight_pct[p]));
 	return form;
 }
 

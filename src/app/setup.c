@@ -1,10 +1,31 @@
 /* setup.c - kefu init: schema, and the demo company a newcomer sees every page filled with */
 #include "app.h"
+#include "../core/settings.h"
 #include "../core/scoring.h"
 #include "../store/store.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* Read by every request, written once before the first: no lock needed. */
+static struct settings in_force;
+static bool in_force_set;
+
+const struct settings *app_settings(void)
+{
+	return in_force_set ? &in_force : &settings_defaults;
+}
+
+const struct scoring_rules *app_rules(void)
+{
+	return &app_settings()->scoring;
+}
+
+void app_settings_use(const struct settings *s)
+{
+	in_force = *s;
+	in_force_set = true;
+}
 
 #define DEMO_PASSWORD "kefu-demo-2026"
 

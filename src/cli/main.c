@@ -1,8 +1,11 @@
 /* main.c - the kefu command: one table row per command, one function each */
 #include "../app/app.h"
+#include "../core/settings.h"
 #include "../http/server.h"
+#include "../lib/buf.h"
 #include "../store/store.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +50,7 @@ static const char *default_db(void)
  */
 struct optctx {
 	const char *db;
+	const char *config; /* settings file, or NULL for the defaults */
 	void *data;
 };
 typedef int (*opt_fn)(struct optctx *o, int id, const char *arg);
@@ -58,16 +62,20 @@ static int parse_opts(int argc, char **argv, const struct option *extra, struct 
 	int n = 0;
 	opts[n++] = (struct option){ "db", required_argument, NULL, 'd' };
 	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[n++] = (struct option){ "config", required_argument, NULL, 'C' };
 	for (; extra && extra->name && n < 15; extra++)
 		opts[n++] = *extra;
 	opts[n] = (struct option){ 0, 0, 0, 0 };
 	o->db = default_db();
+	o->config = getenv("KEFU_CONFIG") && *getenv("KEFU_CONFIG") ? getenv("KEFU_CONFIG") : NULL;
 	optind = 1;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'd') {
 			o->db = optarg;
+		} else if (c == 'C') {
+			o->config = optarg;
 		} else if (c == 'h') {
 			print_help(current);
 			return -2;
@@ -79,6 +87,37 @@ static int parse_opts(int argc, char **argv, const struct option *extra, struct 
 		}
 	}
 	return optind;
+}
+
+/* Put the settings file path (if any) in force; false with a message naming what is wrong. */
+static bool load_settings(const char *path)
+{
+	if (!path)
+		return true;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "kefu: cannot read settings '%s': %s\n", path, strerror(errno));
+		return false;
+	}
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < (1 << 20))
+		buf_add(&b, chunk, n);
+	bool ok = !ferror(f);
+	fclose(f);
+	struct settings s;
+	struct kf_error err = { 0 };
+	if (ok && settings_parse(b.s, b.len, &s, &err) < 0) {
+		fprintf(stderr, "kefu: %s: %s\n", path, err.message);
+		ok = false;
+	} else if (ok) {
+		app_settings_use(&s);
+	} else {
+		fprintf(stderr, "kefu: cannot read settings '%s'\n", path);
+	}
+	buf_release(&b);
+	return ok;
 }
 
 static struct db *open_db(const char *uri)
@@ -182,6 +221,8 @@ static int cmd_serve(int argc, char **argv)
 	if (i < argc)
 		return usage_error("unexpected argument '%s'", argv[i]);
 	cfg.db_uri = o.db;
+	if (!load_settings(o.config))
+		return 1;
 	struct db *db = open_ready(o.db);
 	if (!db)
 		return 1;
@@ -331,16 +372,42 @@ static int cmd_audit_verify(int argc, char **argv)
 	return rc > 0 ? 1 : 0;
 }
 
+/* ---- kefu config ---- */
+
+static int cmd_config(int argc, char **argv)
+{
+	struct optctx o = { 0 };
+	int i = parse_opts(argc, argv, NULL, &o, NULL);
+	if (i < 0)
+		return i == -2 ? 0 : 2;
+	if (i < argc)
+		return usage_error("unexpected argument '%s'", argv[i]);
+	if (!load_settings(o.config))
+		return 1;
+	struct buf b = BUF_INIT;
+	settings_describe(app_settings(), &b);
+	fputs(b.s, stdout);
+	buf_release(&b);
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "init", "[--db PATH] [--demo]",
 	  "Create or migrate the database (idempotent). --demo adds the demo company, only into\n"
 	  "an empty database.",
 	  cmd_init },
-	{ "serve", "[--db PATH] [--listen HOST:PORT] [--threads N]",
+	{ "serve", "[--db PATH] [--config FILE] [--listen HOST:PORT] [--threads N]",
 	  "Serve the web app and the API until SIGINT or SIGTERM, then finish the requests in\n"
 	  "flight and exit 0. --listen defaults to " DEFAULT_LISTEN " (KEFU_LISTEN); port 0 picks\n"
-	  "a free port. --threads is the number of event loops (default: one per core).",
+	  "a free port. --threads is the number of event loops (default: one per core).\n"
+	  "--config names the settings file (KEFU_CONFIG); see 'kefu config'.",
 	  cmd_serve },
+	{ "config", "[--config FILE]",
+	  "Check a settings file and print every setting in force with its default, bounds and\n"
+	  "meaning, as a settings file (\"name = value\" lines, # comments). Without --config\n"
+	  "(or KEFU_CONFIG): the defaults, which are the procedure's Readings. Exit 1 naming\n"
+	  "the line of the first error.",
+	  cmd_config },
 	{ "user add", "USERNAME --role ROLE [--name NAME] [--customer ID] [--project ID]... [--db PATH]",
 	  "Add a user; the password (12 characters or more) is read from standard input.\n"
 	  "Roles: admin leader cm quality business project safety customer. A customer user\n"

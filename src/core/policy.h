@@ -21,4 +21,9 @@
 /* The project manager named on a project is a user of this role. */
 #define MAY_MANAGE_PROJECT ROLE_BIT(ROLE_PROJECT)
 
+/* The supervising leader decides penalty cases (P-5.5.4, P-5.6). */
+#define MAY_DECIDE_CASES ROLE_BIT(ROLE_LEADER)
+/* cm dept owns the procedure and closes the improvement reviews that checks open (P-5.4). */
+#define MAY_CLOSE_REVIEWS ROLE_BIT(ROLE_CM)
+
 #endif

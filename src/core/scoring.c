@@ -7,21 +7,7 @@
 
 #include "../lib/util.h"
 
-const struct scoring_rules scoring_defaults = {
-	.weight_pct = {[PHASE_PRE] = 20, [PHASE_PROCESS] = 50, [PHASE_POST] = 30},
-	.pct = {[RATING_SATISFIED] = 100,
-		[RATING_FAIRLY] = 90,
-		[RATING_AVERAGE] = 70,
-		[RATING_ACCEPTABLE] = 50},
-	.penalty_min = -10,
-	.penalty_max = -5,
-	.deduction_min = 5,
-	.deduction_max = 20,
-	.qualified_from = 700,
-	.excellent_from = 900,
-	.satisfied_total_from = 900,
-	.satisfied_sheet_from = 800,
-};
+const struct scoring_rules scoring_defaults = SCORING_DEFAULTS;
 
 static const char *const rating_keys[RATING__COUNT] = {
 	[RATING_SATISFIED] = "satisfied", [RATING_FAIRLY] = "fairly_satisfied",

@@ -39,6 +39,16 @@ struct scoring_rules {
 	int satisfied_total_from; /* tenths: 900: total for a customer-service-satisfied project */
 	int satisfied_sheet_from; /* tenths: 800: every sheet at least this */
 };
+/* The readings of PROCEDURE §7 as written; a company's settings may change them. */
+#define SCORING_DEFAULTS                                                                   \
+	{                                                                                   \
+		.weight_pct = {[PHASE_PRE] = 20, [PHASE_PROCESS] = 50, [PHASE_POST] = 30},  \
+		.pct = {[RATING_SATISFIED] = 100, [RATING_FAIRLY] = 90,                     \
+			[RATING_AVERAGE] = 70, [RATING_ACCEPTABLE] = 50},                   \
+		.penalty_min = -10, .penalty_max = -5, .deduction_min = 5,                  \
+		.deduction_max = 20, .qualified_from = 700, .excellent_from = 900,          \
+		.satisfied_total_from = 900, .satisfied_sheet_from = 800,                   \
+	}
 extern const struct scoring_rules scoring_defaults;
 
 /* One rated item of a sheet. penalty (whole points, negative) only for RATING_SERIOUS. */

@@ -17,7 +17,7 @@ enum exec {
 };
 
 /* The object an {id} in the path names; the router 404s ids the caller may not see. */
-enum obj_kind { OBJ_NONE, OBJ_PROJECT, OBJ_CUSTOMER, OBJ_EVALUATION };
+enum obj_kind { OBJ_NONE, OBJ_PROJECT, OBJ_CUSTOMER, OBJ_EVALUATION, OBJ_CASE, OBJ_REVIEW };
 
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0, /* no sign-in needed */
@@ -120,6 +120,8 @@ extern const struct route api_projects_routes[];
 extern const struct route api_system_routes[];
 extern const struct route api_forms_routes[];
 extern const struct route api_evaluations_routes[];
+extern const struct route api_cases_routes[];
+extern const struct route api_summaries_routes[];
 
 /* router.c */
 void router_init(void);

@@ -19,7 +19,8 @@
 static const struct route *const *tables;
 static const struct route *const all_tables[] = {
 	api_session_routes, api_users_routes, api_customers_routes, api_projects_routes,
-	api_system_routes, api_forms_routes, api_evaluations_routes, NULL,
+	api_system_routes, api_forms_routes, api_evaluations_routes, api_cases_routes,
+	api_summaries_routes, NULL,
 };
 
 /* ---- metrics: counts by route and status, and one latency histogram ---- */
@@ -328,6 +329,10 @@ static bool visible(struct req *r)
 		return app_customer_visible(&r->ctx, r->ids[0]);
 	case OBJ_EVALUATION:
 		return app_evaluation_visible(&r->ctx, r->ids[0]);
+	case OBJ_CASE:
+		return app_case_visible(&r->ctx, r->ids[0]);
+	case OBJ_REVIEW:
+		return app_review_visible(&r->ctx, r->ids[0]);
 	default:
 		return true;
 	}

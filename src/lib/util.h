@@ -16,6 +16,14 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
+/* Make room for at least n elements in array x, which has room for alloc (git's ALLOC_GROW). */
+#define ALLOC_GROW(x, n, alloc)                                                             \
+	do {                                                                                \
+		if ((n) > (alloc)) {                                                        \
+			(alloc) = (n) < 8 ? 8 : (n) * 2;                                    \
+			(x) = xrealloc((x), (alloc) * sizeof(*(x)));                        \
+		}                                                                           \
+	} while (0)
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) KF_PRINTF(1, 2);

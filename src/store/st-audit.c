@@ -34,6 +34,14 @@ static const struct audited {
 	{ "evaluation_items", true,
 	  "SELECT * FROM evaluation_items WHERE evaluation_id = ? ORDER BY position",
 	  "SELECT DISTINCT evaluation_id FROM evaluation_items ORDER BY evaluation_id" },
+	/* A penalty case with the evaluations it covers; its decision is an audited change. */
+	{ "penalty_case", false, "SELECT * FROM penalty_cases WHERE id = ?",
+	  "SELECT id FROM penalty_cases ORDER BY id" },
+	{ "penalty_case_evaluations", true,
+	  "SELECT case_id, evaluation_id FROM penalty_case_evaluations WHERE case_id = ?"
+	  " ORDER BY evaluation_id",
+	  "SELECT DISTINCT case_id FROM penalty_case_evaluations ORDER BY case_id" },
+	{ "review", false, "SELECT * FROM reviews WHERE id = ?", "SELECT id FROM reviews ORDER BY id" },
 	/* Without pw_hash: the log says a password changed, never what it is. */
 	{ "user", false,
 	  "SELECT id, username, name, role, customer_id, active, created_at, updated_at"

@@ -34,6 +34,8 @@ int store_evaluation_item_insert(struct db *db, int64_t evaluation_id, int posit
 	" e.period, e.date, e.score, e.grade, e.serious, e.summary_deduction,"              \
 	" e.customer_rep, e.comment, e.amends_id, e.reason,"                                \
 	" (SELECT a.id FROM evaluations a WHERE a.amends_id = e.id) AS superseded_by,"      \
+	" (SELECT c.id FROM penalty_cases c WHERE c.evaluation_id = e.id) AS case_id,"      \
+	" (SELECT r.id FROM reviews r WHERE r.evaluation_id = e.id) AS review_id,"          \
 	" e.user_id, u.name AS user_name, e.created_at FROM evaluations e"                  \
 	" JOIN projects p ON p.id = e.project_id JOIN form_versions f ON f.id = e.form_id"  \
 	" JOIN users u ON u.id = e.user_id"

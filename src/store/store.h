@@ -131,6 +131,46 @@ json_t *store_evaluation_get(struct db *db, const struct actor *who, int64_t id)
 /* The visible evaluations of a project by date, without items. */
 json_t *store_evaluations_list(struct db *db, const struct actor *who, int64_t project_id);
 
+/* ---- penalty cases, improvement reviews, summary rows (st-cases.c) ---- */
+/* One official evaluation of a project, as PROCEDURE §8 needs it. */
+struct official_eval {
+	int64_t id, amends_id; /* amends_id 0 when it amends nothing */
+	char date[11];
+	bool fail;        /* graded fail on its own score */
+	bool superseded;  /* an amendment replaced it */
+	bool covered;     /* a penalty case covers it */
+	bool opened_case; /* it opened a penalty case */
+};
+/* The project's official evaluations in id order; *out is malloc'd (free() it). */
+int store_official_evals(struct db *db, int64_t project_id, struct official_eval **out,
+			 size_t *n);
+/* A case opened by evaluation_id, covering ids[0..nids). */
+int store_case_insert(struct db *db, int64_t project_id, int64_t evaluation_id, int level,
+		      const char *reason, const int64_t *ids, int nids, int64_t now, int64_t *id);
+json_t *store_case_get(struct db *db, const struct actor *who, int64_t id);
+/* Newest first; project_id 0 and status NULL mean any. */
+json_t *store_cases_list(struct db *db, const struct actor *who, int64_t project_id,
+			 const char *status);
+/* KF_ECONFLICT when the case is decided already. */
+int store_case_decide(struct db *db, int64_t id, const char *text, int64_t user_id,
+		      int64_t now);
+int store_review_insert(struct db *db, int64_t project_id, int64_t evaluation_id, bool fail,
+			bool serious, int64_t now, int64_t *id);
+json_t *store_review_get(struct db *db, const struct actor *who, int64_t id);
+json_t *store_reviews_list(struct db *db, const struct actor *who, int64_t project_id,
+			   const char *status);
+/* KF_ECONFLICT when the review is closed already. */
+int store_review_close(struct db *db, int64_t id, const char *findings, int64_t user_id,
+		       int64_t now);
+/*
+ * The sheets 6.4 summaries use: rows (project_id, code, name, stage, id, form, date, score,
+ * summary_deduction, open_serious) of the official evaluations not replaced by an amendment,
+ * dated up to until, of the visible projects (only project_id unless 0), ordered by
+ * project, date, id.
+ */
+json_t *store_summary_sheets(struct db *db, const struct actor *who, int64_t project_id,
+			     const char *until);
+
 /* ---- search (st-search.c) ---- */
 /*
  * Bring the search documents of projects up to date: project project_id, and every project

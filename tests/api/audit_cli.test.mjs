@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, cli, sql, freshDb, KEFU, PG, ENGINE } from '../lib/server.mjs';
+import { startServer, cli, sql, freshDb, tamper as tamperRow, KEFU, PG, ENGINE } from '../lib/server.mjs';
 import { api, ok, uniq } from './_util.mjs';
 
 let s, admin, tmp, stoppedDb, apiCustomerId;
@@ -57,18 +57,9 @@ function columns(db, table) {
  * audit_log_no_update, covers UPDATE and DELETE).
  */
 function tamper(db, table, statement) {
-  if (isPg(db)) {
-    const triggers = sql(db, `SELECT tgname FROM pg_trigger WHERE tgrelid = '${table}'::regclass AND NOT tgisinternal`).split('\n').filter(Boolean);
-    if (table === 'audit_log') assert.ok(triggers.includes('audit_log_no_update'), `audit_log triggers: ${triggers.join(', ')}`);
-    for (const t of triggers) sql(db, `DROP TRIGGER "${t}" ON ${table}`);
-    // like the sqlite3 shell (foreign keys off by default): no foreign key checks for this change
-    sql(db, `SET session_replication_role = replica; ${statement}`);
-    return;
-  }
-  const triggers = sql(db, `SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='${table}'`).split('\n').filter(Boolean);
-  if (table === 'audit_log') for (const t of ['audit_log_no_update', 'audit_log_no_delete']) assert.ok(triggers.includes(t), `audit_log triggers: ${triggers.join(', ')}`);
-  for (const t of triggers) sql(db, `DROP TRIGGER "${t}"`);
-  sql(db, statement);
+  const dropped = tamperRow(db, table, statement);
+  const guards = isPg(db) ? ['audit_log_no_update'] : ['audit_log_no_update', 'audit_log_no_delete'];
+  if (table === 'audit_log') for (const t of guards) assert.ok(dropped.includes(t), `audit_log triggers: ${dropped.join(', ')}`);
 }
 
 before(async () => {

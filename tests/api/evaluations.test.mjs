@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { startServer, cli, sql, PG } from '../lib/server.mjs';
+import { startServer, cli, sql, tamper, PG } from '../lib/server.mjs';
 import { api, ok, err, show, tokenClient, loginClient, RFC3339, ids } from './_util.mjs';
 
 const PASSWORD = 'kefu-demo-2026';
@@ -88,9 +88,13 @@ async function submitOk(c, username, pid, body) {
   const r = await submit(c, pid, body);
   const e = ok(r, 201);
   conforms(validateEval, e, show(r));
-  const { id, created_at: at, ...rest } = e;
+  const { id, created_at: at, case_id: caseId, review_id: reviewId, ...rest } = e;
   assert.ok(Number.isInteger(id) && id > 0, `id: ${show(r)}`);
   assert.match(at, RFC3339);
+  // A failing official sheet, or one with a serious item, opens a review; cases are escalation.test.mjs's.
+  const opensReview = body.kind === 'official' && (e.grade === 'fail' || e.serious);
+  assert.equal(reviewId !== null, opensReview, `review_id: ${show(r)}`);
+  assert.ok(caseId === null || (body.kind === 'official' && e.grade === 'fail'), `case_id: ${show(r)}`);
   assert.deepEqual(rest, expected(body, pid, username), `${show(r)}\nfor ${JSON.stringify(body)}`);
   assert.deepEqual(await getOne(id), e, 'GET answers what POST answered');
   const listed = (await listOf(pid)).find((x) => x.id === id);
@@ -438,8 +442,10 @@ test('visibility: customers never see self-checks; others\' projects are 404', a
   // The customer of project 1: its officials only, the same as staff see them.
   const mine = await listOf(1, customer);
   conforms(validateList, mine, 'customer list');
-  assert.deepEqual(mine, all.filter((e) => e.kind === 'official'), 'customer sees exactly the official evaluations');
-  assert.deepEqual(await getOne(off.id, customer), off);
+  // ... without the links to penalty cases and reviews, which are internal.
+  const forCustomer = ({ case_id: c, review_id: r, ...rest }) => rest;
+  assert.deepEqual(mine, all.filter((e) => e.kind === 'official').map(forCustomer), 'customer sees exactly the official evaluations');
+  assert.deepEqual(await getOne(off.id, customer), forCustomer(off));
   err(await customer.get(`/api/v1/evaluations/${self.id}`), 404, 'not_found');
   assert.ok((await listOf(2, customer)).every((e) => e.kind === 'official'));
   err(await customer.get(`/api/v1/projects/${PROJECT.other_customer}/evaluations`), 404, 'not_found');
@@ -545,18 +551,6 @@ test('every submission is in the audit chain and kefu audit verify exits 0', asy
   assert.equal(v.status, 0, `kefu audit verify: ${v.stdout}${v.stderr}`);
 });
 
-/** Change a table behind kefu's back (guard triggers dropped, no foreign key checks), as audit_cli.test.mjs does. */
-function tamper(db, table, statement) {
-  if (db.startsWith('postgres')) {
-    const triggers = sql(db, `SELECT tgname FROM pg_trigger WHERE tgrelid = '${table}'::regclass AND NOT tgisinternal`).split('\n').filter(Boolean);
-    for (const t of triggers) sql(db, `DROP TRIGGER "${t}" ON ${table}`);
-    sql(db, `SET session_replication_role = replica; ${statement}`);
-    return;
-  }
-  const triggers = sql(db, `SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='${table}'`).split('\n').filter(Boolean);
-  for (const t of triggers) sql(db, `DROP TRIGGER "${t}"`);
-  sql(db, statement);
-}
 
 test('tamper: an evaluation or one of its rated items changed behind kefu\'s back → verify exits 1 naming it', async () => {
   const t = await startServer();

@@ -430,6 +430,52 @@ test('the running server answers every operation as documented', async (t) => {
     conforms('getEvaluation', await cm.get(`/api/v1/evaluations/${evaluation.id}`), 200);
     conforms('getEvaluation', await cm.get('/api/v1/evaluations/999999'), 404);
 
+    // amendments: the evaluation above is corrected once; its superseded original is not again
+    const amendment = { form: 'process', kind: 'official', period: '2026-Q2', date: '2026-04-10',
+      items: sheet.items.map((it) => ({ key: it.key, rating: 'fairly_satisfied' })), reason: '复核后更正' };
+    const amended = conforms('amendEvaluation', await cm.post(`/api/v1/evaluations/${evaluation.id}/amendments`, amendment), 201);
+    conforms('amendEvaluation', await cm.post(`/api/v1/evaluations/${evaluation.id}/amendments`, amendment), 409);
+    conforms('amendEvaluation', await cm.post(`/api/v1/evaluations/${amended.id}/amendments`, { ...amendment, reason: undefined }), 400);
+    conforms('amendEvaluation', await cm.post(`/api/v1/evaluations/${amended.id}/amendments`, { ...amendment, form: 'pre' }), 422);
+    conforms('amendEvaluation', await admin.post(`/api/v1/evaluations/${amended.id}/amendments`, amendment), 403);
+    conforms('amendEvaluation', await cm.post('/api/v1/evaluations/999999/amendments', amendment), 404);
+
+    // two failing official sheets: a penalty case and improvement reviews
+    const failing = (date) => ({ form: 'process', kind: 'official', date,
+      items: sheet.items.map((it) => ({ key: it.key, rating: 'acceptable' })) });
+    conforms('createEvaluation', await cm.post(`/api/v1/projects/${proj.id}/evaluations`, failing('2026-05-10')), 201);
+    const second = conforms('createEvaluation', await cm.post(`/api/v1/projects/${proj.id}/evaluations`, failing('2026-06-10')), 201);
+    assert.ok(second.case_id && second.review_id, 'the second fail opened a case and a review');
+
+    // summaries
+    conforms('getProjectSummary', await cm.get(`/api/v1/projects/${proj.id}/summary`), 200);
+    conforms('getProjectSummary', await cm.get('/api/v1/projects/999999/summary'), 404);
+    conforms('listSummaries', await cm.get('/api/v1/summaries?quarter=2026-Q2&sort=-total'), 200);
+    conforms('listSummaries', await cm.get('/api/v1/summaries?quarter=2026-Q2&lang=en', { headers: { accept: 'text/csv' } }), 200);
+    conforms('listSummaries', await cm.get('/api/v1/summaries?quarter=2026-Q5'), 400);
+
+    // penalty cases: the leader decides
+    const leader = client(s.url);
+    conforms('createSession', await leader.login('leader'), 201);
+    conforms('listPenaltyCases', await leader.get(`/api/v1/penalty-cases?project_id=${proj.id}&status=open`), 200);
+    conforms('listPenaltyCases', await leader.get('/api/v1/penalty-cases?status=nope'), 400);
+    conforms('getPenaltyCase', await leader.get(`/api/v1/penalty-cases/${second.case_id}`), 200);
+    conforms('getPenaltyCase', await leader.get('/api/v1/penalty-cases/999999'), 404);
+    conforms('decidePenaltyCase', await cm.post(`/api/v1/penalty-cases/${second.case_id}/decision`, { text: '通报批评' }), 403);
+    conforms('decidePenaltyCase', await leader.post(`/api/v1/penalty-cases/${second.case_id}/decision`, {}), 400);
+    conforms('decidePenaltyCase', await leader.post(`/api/v1/penalty-cases/${second.case_id}/decision`, { text: '通报批评，限期整改。' }), 200);
+    conforms('decidePenaltyCase', await leader.post(`/api/v1/penalty-cases/${second.case_id}/decision`, { text: '改判' }), 409);
+
+    // improvement reviews: cm closes them
+    conforms('listReviews', await cm.get(`/api/v1/reviews?project_id=${proj.id}`), 200);
+    conforms('listReviews', await cm.get('/api/v1/reviews?status=nope'), 400);
+    conforms('getReview', await cm.get(`/api/v1/reviews/${second.review_id}`), 200);
+    conforms('getReview', await cm.get('/api/v1/reviews/999999'), 404);
+    conforms('closeReview', await leader.post(`/api/v1/reviews/${second.review_id}/close`, { findings: '已整改' }), 403);
+    conforms('closeReview', await cm.post(`/api/v1/reviews/${second.review_id}/close`, { findings: '' }), 400);
+    conforms('closeReview', await cm.post(`/api/v1/reviews/${second.review_id}/close`, { findings: '已约谈项目经理，整改完成。' }), 200);
+    conforms('closeReview', await cm.post(`/api/v1/reviews/${second.review_id}/close`, { findings: '再次关闭' }), 409);
+
     // another role
     const customer = client(s.url);
     conforms('createSession', await customer.login('customer'), 201);
@@ -441,6 +487,10 @@ test('the running server answers every operation as documented', async (t) => {
       items: [{ key: 'a', title: '甲', points: 100 }] }), 403);
     conforms('getEvaluation', await customer.get(`/api/v1/evaluations/${evaluation.id}`), 404);
     conforms('listProjectEvaluations', await customer.get(`/api/v1/projects/${proj.id}/evaluations`), 404);
+    conforms('getProjectSummary', await customer.get('/api/v1/projects/1/summary'), 200);
+    conforms('listSummaries', await customer.get('/api/v1/summaries?quarter=2026-Q2'), 403);
+    conforms('listPenaltyCases', await customer.get('/api/v1/penalty-cases'), 403);
+    conforms('listReviews', await customer.get('/api/v1/reviews'), 403);
 
     conforms('deleteSession', await admin.del('/api/v1/session'), 204);
     conforms('getMe', await admin.get('/api/v1/me'), 401);

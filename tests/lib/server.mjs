@@ -39,6 +39,24 @@ export function sql(db, statement) {
   return r.stdout.trim();
 }
 
+/**
+ * Change a row behind kefu's back, as a tamperer would: drop the guard triggers on TABLE, then
+ * run STATEMENT without foreign key checks (like the sqlite3 shell). Returns the names of the
+ * triggers dropped.
+ */
+export function tamper(db, table, statement) {
+  if (db.startsWith('postgres')) {
+    const triggers = sql(db, `SELECT tgname FROM pg_trigger WHERE tgrelid = '${table}'::regclass AND NOT tgisinternal`).split('\n').filter(Boolean);
+    for (const t of triggers) sql(db, `DROP TRIGGER "${t}" ON ${table}`);
+    sql(db, `SET session_replication_role = replica; ${statement}`);
+    return triggers;
+  }
+  const triggers = sql(db, `SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='${table}'`).split('\n').filter(Boolean);
+  for (const t of triggers) sql(db, `DROP TRIGGER "${t}"`);
+  sql(db, statement);
+  return triggers;
+}
+
 /** Run a kefu CLI command synchronously; returns {status, stdout, stderr}. */
 export function cli(args, { input = '', env = {} } = {}) {
   const r = spawnSync(KEFU, args, { input, encoding: 'utf8', env: { ...process.env, ...env } });

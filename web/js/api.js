@@ -62,6 +62,34 @@ export const api = {
   del: (p, o) => request('DELETE', p, undefined, o),
 };
 
+/**
+ * download('/summaries', {quarter}, 'text/csv') → {blob, filename}: a non-JSON answer (an export)
+ * fetched with the given Accept header. Throws ApiError like request().
+ */
+export async function download(path, query, accept) {
+  let url = '/api/v1' + path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query || {})) if (v !== '' && v !== null && v !== undefined) qs.set(k, v);
+  if (qs.toString()) url += '?' + qs.toString();
+  let res;
+  try {
+    res = await fetch(url, { method: 'GET', headers: { Accept: accept }, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', t('err.network'));
+  }
+  if (!res.ok) {
+    let data = null;
+    try { data = JSON.parse(await res.text()); } catch { data = null; }
+    const e = (data && data.error) || {};
+    const err = new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText, e.field);
+    if (res.status === 401) onUnauthorized(err);
+    throw err;
+  }
+  const disp = res.headers.get('Content-Disposition') || '';
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disp);
+  return { blob: await res.blob(), filename: m ? decodeURIComponent(m[1]) : null };
+}
+
 /** A message for the person, in the current language, for an ApiError. */
 export function errorText(err) {
   if (!(err instanceof ApiError)) return t('err.generic', { msg: String(err && err.message || err) });

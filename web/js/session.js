@@ -29,3 +29,26 @@ export function canRecordEvent(project) {
   return (project.member_ids || []).includes(uid) || (session.user.project_ids || []).includes(project.id)
     || project.manager_id === uid;
 }
+
+/** Every role but customer: penalty cases, improvement reviews, the quarterly table. */
+export function isStaff() { return Boolean(role()) && role() !== 'customer'; }
+
+/** A project-team user who is a member (or the manager) of the project. */
+export function isMember(project) {
+  if (role() !== 'project') return false;
+  const uid = session.user.id;
+  return (project.member_ids || []).includes(uid) || (session.user.project_ids || []).includes(project.id)
+    || project.manager_id === uid;
+}
+
+/** Official evaluations are the construction management dept's (cm). */
+export function canEvaluateOfficial() { return role() === 'cm'; }
+/** Self-checks are the project team's, on its own projects. */
+export function canSelfCheck(project) { return isMember(project); }
+/** Who may submit (or amend) an evaluation of this kind on this project. */
+export function canEvaluateKind(kind, project) {
+  return kind === 'official' ? canEvaluateOfficial() : kind === 'self_check' ? canSelfCheck(project) : false;
+}
+/** The leader decides penalty cases; cm closes improvement reviews. */
+export function canDecideCase() { return role() === 'leader'; }
+export function canCloseReview() { return role() === 'cm'; }

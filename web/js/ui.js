@@ -200,13 +200,13 @@ export function toast(msg, kind = 'success') {
  * columns: [{key, title, render(row) → node|string, sort(row) → comparable, className}]
  * Returns {el, setRows(rows)}.
  */
-export function dataTable({ columns, rows = [], pageSize = 20, empty, onRowClick, testid, sort: initialSort }) {
+export function dataTable({ columns, rows = [], pageSize = 20, empty, onRowClick, testid, sort: initialSort, className }) {
   let data = rows;
   let sort = initialSort || null; // {key, dir: 1|-1}
   let page = 1;
   const thead = h('thead');
   const tbody = h('tbody');
-  const table = h('table', { class: 'table', 'data-testid': testid }, thead, tbody);
+  const table = h('table', { class: ['table', className], 'data-testid': testid }, thead, tbody);
   const foot = h('div', { class: 'table-foot' });
   const wrap = h('div', { class: 'table-wrap' }, h('div', { class: 'table-scroll' }, table), foot);
   const collator = new Intl.Collator(['zh-CN', 'en'], { numeric: true });

@@ -1,12 +1,20 @@
-// One project: details, stage timeline and the form that records the next stage event.
+// One project: details, stage timeline, the form that records the next stage event, the 6.4
+// summary of its evaluations, their history with amendments, and (staff) its cases and reviews.
 
-import { h, clear, icon } from '../dom.js';
+import { h, clear, append, icon } from '../dom.js';
 import { t, fmtTime, fmtDate, today } from '../i18n.js';
-import { api, ApiError } from '../api.js';
-import { canRecordEvent, STAGES, NEXT_EVENT } from '../session.js';
+import { api, ApiError, errorText } from '../api.js';
 import {
-  button, stageTag, pageHeader, card, formField, input, textarea, FormErrors, confirmDialog, toast,
+  canRecordEvent, STAGES, NEXT_EVENT, isStaff, canEvaluateOfficial, canSelfCheck, canEvaluateKind,
+} from '../session.js';
+import {
+  button, stageTag, tag, pageHeader, card, formField, input, textarea, FormErrors, confirmDialog, toast,
+  dataTable, emptyState,
 } from '../ui.js';
+import {
+  FORMS, RECORD, WEIGHT, fitsStage, gradeTag, kindTag, fmtScore, formLabel, gradeClass, provisionalTag,
+  satisfiedBadge,
+} from '../scoring.js';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -19,9 +27,17 @@ function validDate(s) {
 
 export async function renderProject(content, ctx) {
   const id = Number(ctx.params[0]);
-  let project; let events;
+  let project; let events; let summary; let evaluations; let cases = null; let reviews = null;
+  const staff = isStaff();
+  // Cases and reviews are extras of the page: a failure there leaves the rest readable.
+  const soft = (p) => p.catch((e) => (e && e.status === 401 ? Promise.reject(e) : { error: e }));
   try {
-    [project, events] = await Promise.all([api.get(`/projects/${id}`), api.get(`/projects/${id}/events`)]);
+    [project, events, summary, evaluations, cases, reviews] = await Promise.all([
+      api.get(`/projects/${id}`), api.get(`/projects/${id}/events`),
+      soft(api.get(`/projects/${id}/summary`)), soft(api.get(`/projects/${id}/evaluations`)),
+      staff ? soft(api.get('/penalty-cases', { project_id: id })) : null,
+      staff ? soft(api.get('/reviews', { project_id: id })) : null,
+    ]);
   } catch (err) {
     if (!ctx.alive()) return;
     if (err instanceof ApiError && (err.status === 404 || err.status === 403)) {
@@ -36,15 +52,156 @@ export async function renderProject(content, ctx) {
   const reload = () => renderProject(content, ctx);
   const side = canRecordEvent(project) ? eventCard(project, events, reload) : null;
 
-  clear(content).append(
+  append(clear(content), [
     pageHeader({
       back: backLink(),
       title: h('span', { class: 'title-with-tag' }, h('span', { 'data-testid': 'project-title' }, project.name),
         h('span', { 'data-testid': 'project-stage' }, stageTag(project.stage))),
       desc: h('span', { class: 'mono' }, project.code),
+      actions: evaluateActions(project, ctx.navigate),
     }),
     card(t('project.timeline'), timeline(project, events), { className: 'timeline-card' }),
-    h('div', { class: ['grid-2', !side && 'grid-single'] }, detailsCard(project), side));
+    summaryCard(summary),
+    historyCard(project, evaluations, ctx.navigate),
+    staff ? casesCard(project, cases, reviews) : null,
+    h('div', { class: ['grid-2', !side && 'grid-single'] }, detailsCard(project), side)]);
+}
+
+/** The buttons that open the evaluation page: cm's official sheets, the project team's self-check. */
+function evaluateActions(p, navigate) {
+  const out = [];
+  if (canEvaluateOfficial()) {
+    for (const f of FORMS) {
+      if (!fitsStage(f, p.stage)) continue;
+      out.push(button(t(`eval.action.${f}`), { kind: 'primary', iconName: 'clipboard', testid: `evaluate-${f}`,
+        onclick: () => navigate(`#/projects/${p.id}/evaluate?form=${f}`) }));
+    }
+  }
+  if (canSelfCheck(p) && fitsStage('process', p.stage)) {
+    out.push(button(t('eval.action.self_check'), { kind: 'primary', iconName: 'clipboard', testid: 'evaluate-self-check',
+      onclick: () => navigate(`#/projects/${p.id}/evaluate?form=process&kind=self_check`) }));
+  }
+  return out;
+}
+
+function failed(x) { return x && typeof x === 'object' && !Array.isArray(x) && x.error instanceof Error; }
+
+function softError(x) {
+  return h('div', { class: 'alert alert-error', role: 'alert' }, icon('warn', 16),
+    h('span', null, t('common.load_failed', { msg: errorText(x.error) })));
+}
+
+/** Summary 6.4 of the project: the three phases, deduction, total, grade, satisfied badge. */
+function summaryCard(s) {
+  if (failed(s)) return card(t('summary.title'), softError(s), { className: 'summary-card' });
+  const phase = (f) => {
+    const ph = s.phases && s.phases[f];
+    return h('div', { class: ['summary-tile', ph ? gradeClass(gradeOfPhase(ph)) : 'empty-tile'], 'data-phase': f,
+      'data-testid': `summary-${f}` },
+    h('div', { class: 'summary-tile-label' }, h('span', null, formLabel(f)),
+      h('span', { class: 'summary-weight' }, t('summary.weight', { w: WEIGHT[f] }))),
+    ph ? h('a', { class: 'summary-tile-num', href: `#/evaluations/${ph.evaluation_id}`, 'data-testid': 'phase-score' }, fmtScore(ph.score))
+      : h('div', { class: 'summary-tile-num muted', 'data-testid': 'phase-score' }, t('common.none')),
+    h('div', { class: 'summary-tile-sub' }, ph ? ph.date : t('summary.none'),
+      ph && ph.deduction ? h('span', { class: 'neg' }, ` · ${t('summary.phase_deduction', { d: ph.deduction })}`) : null));
+  };
+  const totalTile = h('div', { class: ['summary-tile', 'summary-total', gradeClass(s.grade)], 'data-testid': 'summary-total' },
+    h('div', { class: 'summary-tile-label' }, h('span', null, t('summary.total')),
+      s.provisional ? provisionalTag() : null),
+    h('div', { class: 'summary-tile-num', 'data-testid': 'total-score' }, s.total === null ? t('common.none') : fmtScore(s.total)),
+    h('div', { class: 'summary-tile-sub' }, gradeTag(s.grade, { 'data-testid': 'summary-grade' })));
+  const dedTile = h('div', { class: 'summary-tile summary-ded', 'data-testid': 'summary-deduction' },
+    h('div', { class: 'summary-tile-label' }, t('summary.deduction')),
+    h('div', { class: ['summary-tile-num', s.deduction > 0 && 'neg'] }, s.deduction > 0 ? `−${s.deduction}` : '0'),
+    h('div', { class: 'summary-tile-sub' }, t('summary.deduction_sub')));
+  const body = [
+    h('div', { class: 'summary-grid' }, FORMS.map(phase), dedTile, totalTile),
+    s.total === null ? h('p', { class: 'summary-note muted' }, t('summary.no_eval'))
+      : s.provisional ? h('p', { class: 'summary-note muted' }, t('summary.provisional_hint')) : null,
+  ];
+  return card(t('summary.title'), body, {
+    className: 'summary-card',
+    extra: s.satisfied_project ? satisfiedBadge() : null,
+  });
+}
+
+function gradeOfPhase(ph) { return ph.score >= 90 ? 'excellent' : ph.score >= 70 ? 'qualified' : 'fail'; }
+
+/** Every evaluation the user may see, newest first, with amendments and their reasons. */
+function historyCard(p, list, navigate) {
+  if (failed(list)) return card(t('history.title'), softError(list));
+  const rows = list.slice().reverse();
+  const byId = Object.fromEntries(list.map((e) => [e.id, e]));
+  // cm amends official evaluations, the project team its self-checks; the latest of each chain only.
+  const mayAmend = (e) => !e.superseded_by && canEvaluateKind(e.kind, p);
+  const anyAmend = list.some(mayAmend);
+  const table = dataTable({
+    testid: 'evaluations-table',
+    className: 'table-compact',
+    rows,
+    pageSize: 10,
+    onRowClick: (e) => navigate(`#/evaluations/${e.id}`),
+    columns: [
+      { key: 'date', title: t('eval.date'), className: 'nowrap', render: (e) => [
+        h('a', { href: `#/evaluations/${e.id}`, class: 'link cell-main', 'data-testid': `view-evaluation-${e.id}`,
+          title: t('history.view') }, e.date),
+        e.period ? h('div', { class: 'cell-sub', title: t('eval.period') }, e.period) : null] },
+      { key: 'form', title: t('eval.sheet'), className: 'nowrap', render: (e) => [
+        h('div', { class: 'cell-main' }, formLabel(e.form)),
+        h('div', { class: 'cell-sub' }, kindTag(e.kind), ' ', h('span', { title: t('evaluation.by') }, e.user_name || `#${e.user_id}`))] },
+      { key: 'score', title: t('eval.score'), className: 'nowrap', render: (e) => h('span', { class: 'score-grade' },
+        h('span', { class: 'strong num', 'data-testid': 'history-score' }, fmtScore(e.score)), gradeTag(e.grade)) },
+      { key: 'status', title: t('history.status'), className: 'wrap', render: (e) => amendInfo(e, byId) },
+      anyAmend && { key: 'actions', title: t('users.actions'), className: 'actions', render: (e) => (
+        mayAmend(e)
+          ? h('a', { href: `#/projects/${p.id}/evaluate?amend=${e.id}`, class: 'btn btn-sm', 'data-testid': `amend-${e.id}` },
+            icon('edit', 14), h('span', null, t('history.amend')))
+          : null) },
+    ].filter(Boolean),
+    empty: () => emptyState(t('history.empty')),
+  });
+  return card(t('history.title'), table.el, { className: 'history-card' });
+}
+
+function amendInfo(e, byId) {
+  const parts = [];
+  if (e.superseded_by) {
+    parts.push(h('div', { class: 'amend-line', 'data-testid': 'superseded' }, tag(t('history.superseded_tag'), 'gray'), ' ',
+      h('a', { href: `#/evaluations/${e.superseded_by}`, class: 'link' }, t('history.superseded', { id: e.superseded_by }))));
+  }
+  if (e.amends_id) {
+    const o = byId[e.amends_id];
+    parts.push(h('div', { class: 'amend-line', 'data-testid': 'amends' }, tag(t('history.amendment_tag'), 'purple'), ' ',
+      h('a', { href: `#/evaluations/${e.amends_id}`, class: 'link' }, t('history.amends', { id: e.amends_id })),
+      o ? h('span', { class: 'muted' }, ` (${fmtScore(o.score)} → ${fmtScore(e.score)})`) : null));
+    if (e.reason) parts.push(h('div', { class: 'amend-reason', 'data-testid': 'amend-reason' }, t('history.reason', { r: e.reason })));
+  }
+  if (!parts.length) parts.push(h('span', { class: 'status status-on' }, t('history.current')));
+  return parts;
+}
+
+/** Staff: the project's penalty cases and improvement reviews, open ones first. */
+function casesCard(p, cases, reviews) {
+  const openFirst = (a, b) => (a.status === 'open' ? 0 : 1) - (b.status === 'open' ? 0 : 1) || b.id - a.id;
+  const caseList = failed(cases) ? softError(cases) : !cases.length
+    ? h('p', { class: 'muted list-empty' }, t('project.cases.none'))
+    : h('ul', { class: 'mini-list', 'data-testid': 'project-cases' }, cases.slice().sort(openFirst).map((c) =>
+      h('li', { class: 'mini-item', 'data-status': c.status },
+        h('span', { class: ['tag', c.level === 2 ? 'tag-red' : 'tag-gold'] }, t('cases.level', { n: t(`cases.level.${c.level}`) })),
+        h('a', { class: 'link', href: `#/cases?project_id=${p.id}&status=all` }, `#${c.id} ${t(`cases.reason.${c.reason}`)}`),
+        h('span', { class: ['status', c.status === 'open' ? 'status-open' : 'status-on'] }, t(`cases.status.${c.status}`)))));
+  const reviewList = failed(reviews) ? softError(reviews) : !reviews.length
+    ? h('p', { class: 'muted list-empty' }, t('project.reviews.none'))
+    : h('ul', { class: 'mini-list', 'data-testid': 'project-reviews' }, reviews.slice().sort(openFirst).map((r) =>
+      h('li', { class: 'mini-item', 'data-status': r.status },
+        h('span', { class: 'mono' }, formLabel(r.form)),
+        h('a', { class: 'link', href: `#/reviews?project_id=${p.id}&status=all` },
+          `#${r.id} ${[r.fail && t('reviews.why.fail'), r.serious && t('reviews.why.serious')].filter(Boolean).join(' · ')}`),
+        h('span', { class: ['status', r.status === 'open' ? 'status-open' : 'status-on'] }, t(`reviews.status.${r.status}`)))));
+  return card(t('project.cases.title'), h('div', { class: 'cases-split' },
+    h('div', null, h('h3', { class: 'sub-title' }, icon('gavel', 16), t('nav.cases')), caseList),
+    h('div', null, h('h3', { class: 'sub-title' }, icon('review', 16), t('nav.reviews')), reviewList)),
+  { className: 'project-cases-card' });
 }
 
 function backLink() {
