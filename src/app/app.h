@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "../core/model.h"
+#include "../lib/buf.h"
 #include "../lib/util.h"
 #include "../store/db.h"
 
@@ -150,6 +151,46 @@ int app_project_summary(struct app_ctx *c, int64_t project_id, json_t **out,
  */
 int app_summaries(struct app_ctx *c, const char *quarter, const char *sort, json_t **out,
 		  struct kf_error *err);
+
+/* ---- tickets (app/tickets.c) ---- */
+/* Receive a request (PROCEDURE §4): staff who record it own it at once; customers' wait. */
+int app_ticket_create(struct app_ctx *c, json_t *body, json_t **out, struct kf_error *err);
+/* The ticket with its deadlines and history (customers: no internal notes). */
+int app_ticket_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+bool app_ticket_visible(struct app_ctx *c, int64_t id);
+/* One step {"action", ...} by the rules of core/ticket.c; the answer is the ticket. */
+int app_ticket_act(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+		   struct kf_error *err);
+/* The queue's filters as the query string gives them (NULL: not given). */
+struct ticket_query {
+	const char *status, *kind, *project_id, *owner_id, *unowned, *overdue, *q, *limit,
+		*cursor;
+};
+/* {"items": [...], "next_cursor": string or null}, newest first. */
+int app_tickets_list(struct app_ctx *c, const struct ticket_query *q, json_t **out,
+		     struct kf_error *err);
+
+/* ---- attachments (app/attachments.c) ---- */
+/*
+ * Keep file name's n bytes at p with ticket ticket_id: a JPEG, PNG, WebP or PDF by content
+ * (else KF_EMEDIA), up to the setting's size (else KF_ETOOBIG); not on a closed ticket.
+ */
+int app_attachment_add(struct app_ctx *c, int64_t ticket_id, const char *name, const void *p,
+		       size_t n, json_t **out, struct kf_error *err);
+int app_attachments_list(struct app_ctx *c, int64_t ticket_id, json_t **out,
+			 struct kf_error *err);
+/* One attachment's row (*meta) and bytes (appended to bytes). */
+int app_attachment_read(struct app_ctx *c, int64_t ticket_id, int64_t id, json_t **meta,
+			struct buf *bytes, struct kf_error *err);
+
+/* ---- corrective actions (app/corrective.c) ---- */
+/* cm: {"title", "ticket_ids", "plan"}. */
+int app_corrective_create(struct app_ctx *c, json_t *body, json_t **out, struct kf_error *err);
+/* cm, with the customer representative: {"customer_rep", "appraisal", "result"}. */
+int app_corrective_accept(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
+			  struct kf_error *err);
+int app_corrective_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *err);
+json_t *app_corrective_list(struct app_ctx *c);
 
 /* ---- set-up (app/setup.c) ---- */
 struct settings;

@@ -3,6 +3,7 @@
 #include "../core/settings.h"
 #include "../http/server.h"
 #include "../lib/buf.h"
+#include "../store/files.h"
 #include "../store/store.h"
 
 #include <errno.h>
@@ -196,6 +197,8 @@ static int serve_opt(struct optctx *o, int id, const char *arg)
 	struct server_config *cfg = o->data;
 	if (id == 'l') {
 		cfg->listen = arg;
+	} else if (id == 'F') {
+		cfg->files = arg;
 	} else if (id == 'T') {
 		cfg->loops = atoi(arg);
 		if (cfg->loops < 1 || cfg->loops > 16)
@@ -214,6 +217,7 @@ static int cmd_serve(int argc, char **argv)
 	struct optctx o = { .data = &cfg };
 	static const struct option extra[] = { { "listen", required_argument, NULL, 'l' },
 					       { "threads", required_argument, NULL, 'T' },
+					       { "files", required_argument, NULL, 'F' },
 					       { 0 } };
 	int i = parse_opts(argc, argv, extra, &o, serve_opt);
 	if (i < 0)
@@ -223,6 +227,18 @@ static int cmd_serve(int argc, char **argv)
 	cfg.db_uri = o.db;
 	if (!load_settings(o.config))
 		return 1;
+	char files[4096];
+	if (!cfg.files)
+		cfg.files = getenv("KEFU_FILES") && *getenv("KEFU_FILES") ? getenv("KEFU_FILES") : NULL;
+	if (!cfg.files) {
+		files_default_dir(o.db, files, sizeof(files));
+		cfg.files = files;
+	}
+	struct kf_error ferr = { 0 };
+	if (files_init(cfg.files, &ferr) < 0) {
+		fprintf(stderr, "kefu: %s\n", ferr.message);
+		return 1;
+	}
 	struct db *db = open_ready(o.db);
 	if (!db)
 		return 1;
@@ -396,11 +412,12 @@ static const struct cmd cmds[] = {
 	  "Create or migrate the database (idempotent). --demo adds the demo company, only into\n"
 	  "an empty database.",
 	  cmd_init },
-	{ "serve", "[--db PATH] [--config FILE] [--listen HOST:PORT] [--threads N]",
+	{ "serve", "[--db PATH] [--config FILE] [--files DIR] [--listen HOST:PORT] [--threads N]",
 	  "Serve the web app and the API until SIGINT or SIGTERM, then finish the requests in\n"
 	  "flight and exit 0. --listen defaults to " DEFAULT_LISTEN " (KEFU_LISTEN); port 0 picks\n"
 	  "a free port. --threads is the number of event loops (default: one per core).\n"
-	  "--config names the settings file (KEFU_CONFIG); see 'kefu config'.",
+	  "--config names the settings file (KEFU_CONFIG); see 'kefu config'. --files is the\n"
+	  "folder of attachments (KEFU_FILES; default: 'attachments' next to a SQLite file).",
 	  cmd_serve },
 	{ "config", "[--config FILE]",
 	  "Check a settings file and print every setting in force with its default, bounds and\n"

@@ -26,4 +26,7 @@
 /* cm dept owns the procedure and closes the improvement reviews that checks open (P-5.4). */
 #define MAY_CLOSE_REVIEWS ROLE_BIT(ROLE_CM)
 
+/* cm dept opens corrective actions for common defects and their acceptance (P-5.2.3h). */
+#define MAY_CORRECT ROLE_BIT(ROLE_CM)
+
 #endif

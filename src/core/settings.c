@@ -9,6 +9,8 @@
 
 const struct settings settings_defaults = {
 	.scoring = SCORING_DEFAULTS,
+	.response_window_hours = 24,
+	.attachment_max_mib = 10,
 };
 
 /* A whole number, or a score written with at most one decimal ("69.5") kept in tenths. */
@@ -52,6 +54,10 @@ static const struct setting {
 	  "lowest total of a customer-service-satisfied project (P-5.5.2)" },
 	{ "satisfied.sheet_from", SET_SCORE, AT(scoring.satisfied_sheet_from), 1, 1000, 1,
 	  "lowest score of each of its three sheets" },
+	{ "tickets.response_window_hours", SET_INT, AT(response_window_hours), 1, 720, 1,
+	  "hours for the first response to a complaint or a warranty repair (P-5.3.3: 24)" },
+	{ "attachments.max_mib", SET_INT, AT(attachment_max_mib), 1, 100, 1,
+	  "largest photo or document sent with a ticket, in MiB" },
 #undef AT
 };
 

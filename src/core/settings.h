@@ -14,6 +14,8 @@
  */
 struct settings {
 	struct scoring_rules scoring;
+	int response_window_hours; /* P-5.3.3: first response to complaints, warranty repairs */
+	int attachment_max_mib;    /* largest file sent with a ticket */
 };
 
 extern const struct settings settings_defaults;

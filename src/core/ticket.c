@@ -103,8 +103,8 @@ static int may(const struct ticket_caller *c, const struct ticket_move *m, struc
 	case TA_COMMENT:
 		if (customer && m->choice)
 			why = "customers cannot write internal comments";
-		else if (c->role == ROLE_NONE)
-			why = "sign in";
+		else if (!customer && !is_staff(c->role))
+			why = "the system administrator does not take part in requests";
 		break;
 	default:
 		why = "no such action";

@@ -17,7 +17,8 @@ enum exec {
 };
 
 /* The object an {id} in the path names; the router 404s ids the caller may not see. */
-enum obj_kind { OBJ_NONE, OBJ_PROJECT, OBJ_CUSTOMER, OBJ_EVALUATION, OBJ_CASE, OBJ_REVIEW };
+enum obj_kind { OBJ_NONE, OBJ_PROJECT, OBJ_CUSTOMER, OBJ_EVALUATION, OBJ_CASE, OBJ_REVIEW,
+		OBJ_TICKET };
 
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0, /* no sign-in needed */
@@ -96,6 +97,7 @@ struct req {
 	struct buf raw; /* a non-JSON body */
 	const char *content_type;
 	char *set_cookie;
+	char *disposition; /* Content-Disposition of a download (malloc'd) */
 	const char *extra_header[2]; /* name, value */
 	char extra_value[64];
 	struct kf_error err;
@@ -122,6 +124,8 @@ extern const struct route api_forms_routes[];
 extern const struct route api_evaluations_routes[];
 extern const struct route api_cases_routes[];
 extern const struct route api_summaries_routes[];
+extern const struct route api_tickets_routes[];
+extern const struct route api_corrective_routes[];
 
 /* router.c */
 void router_init(void);

@@ -39,6 +39,9 @@ static int check_ids(const struct jfield *f, json_t *v, struct kf_error *err)
 	if (f->max && json_array_size(v) > f->max)
 		return kf_fail(err, KF_EINVAL, "too_long", f->name, "%s has more than %u items",
 			       f->name, f->max);
+	if (json_array_size(v) < f->min)
+		return kf_fail(err, KF_EINVAL, "invalid", f->name, "%s needs at least %u id%s",
+			       f->name, f->min, f->min == 1 ? "" : "s");
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		json_t *e = json_array_get(v, i);
 		if (!json_is_integer(e) || json_integer_value(e) <= 0)

@@ -9,6 +9,7 @@ struct server_config {
 	const char *listen; /* "host:port"; port 0 picks a free one */
 	int loops;          /* event loops (threads); 0 = one per core */
 	int workers;        /* worker pool threads for slow requests */
+	const char *files;  /* the attachments folder (set up by files_init before) */
 };
 
 /*

@@ -132,6 +132,40 @@ void time_rfc3339(int64_t t, char out[21])
 		 (unsigned)(secs % 60) % 100u);
 }
 
+bool time_parse_rfc3339(const char *s, int64_t *t)
+{
+	char date[11];
+	int64_t days;
+	int hh, mm, ss, oh = 0, om = 0;
+	if (strlen(s) < 20 || (s[10] != 'T' && s[10] != 't'))
+		return false;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (!date_parse(date, &days) || s[13] != ':' || s[16] != ':' ||
+	    !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mm) || !digits(s + 17, 2, &ss) ||
+	    hh > 23 || mm > 59 || ss > 60)
+		return false;
+	const char *p = s + 19;
+	if (*p == '.') {
+		if (!(p[1] >= '0' && p[1] <= '9'))
+			return false;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	int sign = 0;
+	if ((*p == 'Z' || *p == 'z') && !p[1]) {
+		sign = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+		   digits(p + 1, 2, &oh) && digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
+		sign = *p == '+' ? 1 : -1;
+	} else {
+		return false;
+	}
+	*t = days * 86400 + hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss) -
+	     sign * (oh * 3600 + om * 60);
+	return true;
+}
+
 bool parse_id(const char *s, int64_t *id)
 {
 	int64_t v = 0;

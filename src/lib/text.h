@@ -34,6 +34,12 @@ void date_format(int64_t days, char out[11]);
 /* Format UTC seconds as RFC 3339 "2026-11-28T06:04:24Z" into out (at least 21 bytes). */
 void time_rfc3339(int64_t t, char out[21]);
 
+/*
+ * Parse an RFC 3339 time, "2026-12-01T10:00:00Z" or with an offset "…T18:00:00+08:00",
+ * optional fraction of a second (dropped), into UTC seconds. false on anything else.
+ */
+bool time_parse_rfc3339(const char *s, int64_t *t);
+
 /* Parse a decimal id (1..2^53) from the whole of s; false on anything else. */
 bool parse_id(const char *s, int64_t *id);
 

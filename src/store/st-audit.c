@@ -42,6 +42,24 @@ static const struct audited {
 	  " ORDER BY evaluation_id",
 	  "SELECT DISTINCT case_id FROM penalty_case_evaluations ORDER BY case_id" },
 	{ "review", false, "SELECT * FROM reviews WHERE id = ?", "SELECT id FROM reviews ORDER BY id" },
+	/* A ticket's current row, each step of its history, and who works on it. */
+	{ "ticket", false, "SELECT * FROM tickets WHERE id = ?", "SELECT id FROM tickets ORDER BY id" },
+	{ "ticket_event", false, "SELECT * FROM ticket_events WHERE id = ?",
+	  "SELECT id FROM ticket_events ORDER BY id" },
+	{ "ticket_assignees", true,
+	  "SELECT ticket_id, user_id FROM ticket_assignees WHERE ticket_id = ? ORDER BY user_id",
+	  "SELECT DISTINCT ticket_id FROM ticket_assignees ORDER BY ticket_id" },
+	{ "ticket_attachment", false, "SELECT * FROM ticket_attachments WHERE id = ?",
+	  "SELECT id FROM ticket_attachments ORDER BY id" },
+	{ "corrective_action", false, "SELECT * FROM corrective_actions WHERE id = ?",
+	  "SELECT id FROM corrective_actions ORDER BY id" },
+	{ "corrective_action_tickets", true,
+	  "SELECT action_id, ticket_id FROM corrective_action_tickets WHERE action_id = ?"
+	  " ORDER BY ticket_id",
+	  "SELECT DISTINCT action_id FROM corrective_action_tickets ORDER BY action_id" },
+	{ "corrective_action_acceptance", false,
+	  "SELECT * FROM corrective_action_acceptances WHERE id = ?",
+	  "SELECT id FROM corrective_action_acceptances ORDER BY id" },
 	/* Without pw_hash: the log says a password changed, never what it is. */
 	{ "user", false,
 	  "SELECT id, username, name, role, customer_id, active, created_at, updated_at"

@@ -14,7 +14,11 @@ static json_t *value(struct db_stmt *st, int i, bool conventions)
 	const char *name = db_colname(st, i);
 	size_t n = strlen(name);
 	int64_t v = db_int(st, i);
-	if (conventions && n >= 3 && !strcmp(name + n - 3, "_at")) {
+	/* Times are UTC seconds in the database and RFC 3339 in JSON. */
+	bool is_time = (n >= 3 && !strcmp(name + n - 3, "_at")) ||
+		       (n >= 4 && !strcmp(name + n - 4, "_due")) || !strcmp(name, "at") ||
+		       !strcmp(name, "required_by");
+	if (conventions && is_time) {
 		char ts[21];
 		time_rfc3339(v, ts);
 		return json_string(ts);

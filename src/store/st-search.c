@@ -14,17 +14,70 @@ enum search_mode st_search_mode(struct db *db, const char *q, char **arg)
 		*arg = xstrdup(q);
 		return SEARCH_SCAN;
 	}
+	*arg = st_fts_phrase(NULL, q);
+	return SEARCH_FTS;
+}
+
+char *st_fts_phrase(const char *column, const char *s)
+{
 	/* One FTS5 phrase: the words in order, quotes doubled, no query syntax. */
 	struct buf b = BUF_INIT;
+	if (column)
+		buf_addf(&b, "%s : ", column);
 	buf_addc(&b, '"');
-	for (const char *p = q; *p; p++) {
+	for (const char *p = s; *p; p++) {
 		if (*p == '"')
 			buf_addc(&b, '"');
 		buf_addc(&b, *p);
 	}
 	buf_addc(&b, '"');
-	*arg = buf_detach(&b, NULL);
-	return SEARCH_FTS;
+	return buf_detach(&b, NULL);
+}
+
+/* The code point at *p (valid UTF-8, as every stored text is), advancing *p past it. */
+static uint32_t next_cp(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	uint32_t c = s[0];
+	int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	if (n > 1)
+		c &= 0x3F >> (n - 1);
+	for (int i = 1; i < n && s[i]; i++)
+		c = (c << 6) | (s[i] & 0x3F);
+	for (int i = 0; i < n && **p; i++)
+		(*p)++;
+	return c;
+}
+
+static bool cjk(uint32_t c)
+{
+	return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+bool st_has_cjk(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p)
+		if (cjk(next_cp(&p)))
+			return true;
+	return false;
+}
+
+char *st_unigrams(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		const unsigned char *start = p;
+		bool wide = cjk(next_cp(&p));
+		if (wide)
+			buf_addc(&b, ' ');
+		buf_add(&b, start, (size_t)(p - start));
+		if (wide)
+			buf_addc(&b, ' ');
+	}
+	return buf_detach(&b, NULL);
 }
 
 int store_search_index_projects(struct db *db, int64_t project_id, int64_t customer_id)

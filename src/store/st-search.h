@@ -26,4 +26,14 @@ enum search_mode {
 /* The variant for q on db's engine; *arg receives the argument to bind (free() it). */
 enum search_mode st_search_mode(struct db *db, const char *q, char **arg);
 
+/*
+ * s with every CJK character made a word of its own (" 防 水 "), for SQLite's unicode61
+ * index of ticket_docs.grams; malloc'd.
+ */
+char *st_unigrams(const char *s);
+/* Whether s holds a CJK character (which the unigram index can find). */
+bool st_has_cjk(const char *s);
+/* The FTS5 phrase of s: in double quotes, quotes doubled, after "column : " if given. */
+char *st_fts_phrase(const char *column, const char *s);
+
 #endif

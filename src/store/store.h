@@ -11,9 +11,9 @@
 /*
  * Conventions. Functions returning json_t * hand a new reference to the caller (json_decref
  * it) or NULL when the row does not exist or is not visible to the given actor. Rows become
- * objects keyed by column name: *_at integer columns become RFC 3339 strings, "active"
- * becomes a boolean, everything else keeps its SQL type. Functions returning int give 0 or
- * a negative kf_err (KF_ECONFLICT for a unique violation).
+ * objects keyed by column name: times (integer columns named *_at, *_due, at, required_by)
+ * become RFC 3339 strings, "active" becomes a boolean, everything else keeps its SQL type.
+ * Functions returning int give 0 or a negative kf_err (KF_ECONFLICT for a unique violation).
  */
 
 /* ---- rows to JSON (st-json.c) ---- */
@@ -170,6 +170,70 @@ int store_review_close(struct db *db, int64_t id, const char *findings, int64_t 
  */
 json_t *store_summary_sheets(struct db *db, const struct actor *who, int64_t project_id,
 			     const char *until);
+
+/* ---- tickets (st-tickets.c) ---- */
+struct ticket_row {
+	const char *number, *kind, *title, *description, *channel, *location;
+	int64_t project_id, required_by, owner_id, created_by, response_due, responded_at,
+		created_at; /* 0 for NULL */
+};
+/* Bump and return the year's ticket counter (inside the creating transaction). */
+int store_ticket_next_number(struct db *db, int year, int64_t *n);
+int store_ticket_insert(struct db *db, const struct ticket_row *t, int64_t *id);
+/* What the rules need of ticket id, and whether user_id is assigned to it. */
+struct ticket_state_row {
+	char status[32], kind[32];
+	int64_t owner_id, project_id; /* owner 0: none */
+	bool assignee;
+};
+int store_ticket_facts(struct db *db, int64_t id, int64_t user_id, struct ticket_state_row *out);
+/* One move: NULL / 0 members leave the column as it is. */
+struct ticket_change {
+	const char *old_status, *status, *scope, *satisfaction;
+	int64_t owner_id, responded_at, now;
+	int resolved; /* 1: set resolved_at to now, 2: clear it */
+	bool closes, take, improvement_need;
+};
+/* KF_ECONFLICT when the ticket left old_status (or, taking, got an owner) meanwhile. */
+int store_ticket_change(struct db *db, int64_t id, const struct ticket_change *c);
+int store_ticket_event_insert(struct db *db, int64_t ticket_id, const char *action,
+			      int64_t user_id, int64_t at, const char *text, bool internal,
+			      const char *data, int64_t *id);
+int store_ticket_assign(struct db *db, int64_t ticket_id, int64_t user_id);
+/* Bring the ticket's search documents up to date (after create and comments). */
+int store_ticket_index(struct db *db, int64_t id);
+json_t *store_ticket_get(struct db *db, const struct actor *who, int64_t id);
+/* The history, oldest first; internal comments only when internal. */
+json_t *store_ticket_history(struct db *db, int64_t id, bool internal);
+struct ticket_filter {
+	const char *status, *kind, *q;
+	int64_t project_id, owner_id; /* 0: any */
+	bool unowned, overdue;
+	int64_t before_id; /* the cursor: tickets with smaller ids; 0 from the newest */
+	int limit;
+};
+json_t *store_tickets_list(struct db *db, const struct actor *who,
+			   const struct ticket_filter *f, int64_t now);
+
+/* Something was added to the ticket (an attachment): its updated_at moves. */
+int store_ticket_touch(struct db *db, int64_t id, int64_t now);
+/* Attachments of a ticket; the bytes are in the files folder (files.h) under sha256. */
+int store_attachment_insert(struct db *db, int64_t ticket_id, const char *name, const char *type,
+			    int64_t size, const char *sha256, int64_t user_id, int64_t now,
+			    int64_t *id);
+json_t *store_attachments_list(struct db *db, int64_t ticket_id);
+json_t *store_attachment_get(struct db *db, int64_t ticket_id, int64_t id);
+
+/* ---- corrective actions (st-corrective.c) ---- */
+int store_corrective_insert(struct db *db, const char *title, const char *plan, int64_t user_id,
+			    int64_t now, int64_t *id);
+int store_corrective_add_ticket(struct db *db, int64_t id, int64_t ticket_id);
+/* Record an acceptance (result "accepted" or "rework"); KF_ECONFLICT once accepted. */
+int store_corrective_accept(struct db *db, int64_t id, const char *customer_rep,
+			    const char *appraisal, const char *result, int64_t user_id,
+			    int64_t now, int64_t *acceptance_id);
+json_t *store_corrective_get(struct db *db, int64_t id);
+json_t *store_corrective_list(struct db *db);
 
 /* ---- search (st-search.c) ---- */
 /*

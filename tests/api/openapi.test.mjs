@@ -80,18 +80,41 @@ function cMacros() {
   return macros;
 }
 
-/** The role keys a route table's roles expression (ROLES_ANY, MAY_…, ROLE_BIT(ROLE_X) | …) allows. */
+/**
+ * The role keys a route table's roles expression allows: ROLES_ANY, MAY_…, ROLE_BIT(ROLE_X),
+ * combined with |, & and ~ (e.g. ROLES_STAFF & ~ROLE_BIT(ROLE_ADMIN)) and parentheses.
+ */
 function rolesOf(expr, macros, depth = 0) {
   assert.ok(depth < 10, `roles expression ${expr} nests too deep`);
-  const roles = new Set();
-  for (const m of expr.matchAll(/ROLE_BIT\s*\(\s*ROLE_([A-Z]+)\s*\)|\b([A-Z_][A-Z0-9_]*)\b/g)) {
-    if (m[1]) {
-      roles.add(m[1].toLowerCase());
-    } else {
-      assert.ok(macros.has(m[2]), `cannot resolve ${m[2]} in the roles expression ${expr}`);
-      for (const r of rolesOf(macros.get(m[2]), macros, depth + 1)) roles.add(r);
+  const tokens = [...expr.matchAll(/ROLE_BIT\s*\(\s*ROLE_([A-Z]+)\s*\)|\b([A-Z_][A-Z0-9_]*)\b|([|&~()])|(\S)/g)];
+  let i = 0;
+  const peek = () => tokens[i]?.[3];
+  const atom = () => {
+    const m = tokens[i++];
+    assert.ok(m && !m[4], `cannot read the roles expression ${expr}`);
+    if (m[1]) return new Set([m[1].toLowerCase()]);
+    if (m[3] === '~') { const w = atom(); return new Set(ROLES.filter((r) => !w.has(r))); }
+    if (m[3] === '(') {
+      const v = or();
+      assert.equal(tokens[i++]?.[3], ')', `unbalanced parentheses in ${expr}`);
+      return v;
     }
-  }
+    assert.ok(m[2], `cannot read the roles expression ${expr}`);
+    assert.ok(macros.has(m[2]), `cannot resolve ${m[2]} in the roles expression ${expr}`);
+    return rolesOf(macros.get(m[2]), macros, depth + 1);
+  };
+  const and = () => {
+    let v = atom();
+    while (peek() === '&') { i++; const w = atom(); v = new Set([...v].filter((r) => w.has(r))); }
+    return v;
+  };
+  const or = () => {
+    let v = and();
+    while (peek() === '|') { i++; v = new Set([...v, ...and()]); }
+    return v;
+  };
+  const roles = or();
+  assert.equal(i, tokens.length, `cannot read the roles expression ${expr}`);
   return roles;
 }
 
@@ -212,8 +235,12 @@ test('statuses follow the contract: auth, roles, CSRF, bodies, visibility', asyn
     }
     if (op.requestBody) {
       for (const s of ['400', '413', '415']) assert.ok(has(s), `${name}: has a body, documents ${s}`);
-      const schema = resolve(doc, resolve(doc, op.requestBody).content['application/json'].schema);
-      assert.equal(schema.additionalProperties, false, `${name}: request body is closed`);
+      // A JSON body is closed; a raw body (a file upload) has no JSON schema to close.
+      const json = resolve(doc, op.requestBody).content['application/json'];
+      if (json) {
+        const schema = resolve(doc, json.schema);
+        assert.equal(schema.additionalProperties, false, `${name}: request body is closed`);
+      }
     }
     const params = [...(pathItem.parameters || []), ...(op.parameters || [])].map((p) => resolve(doc, p));
     if (params.some((p) => p.in === 'path')) assert.ok(has('404'), `${name}: has an id, documents 404`);
@@ -475,6 +502,116 @@ test('the running server answers every operation as documented', async (t) => {
     conforms('closeReview', await cm.post(`/api/v1/reviews/${second.review_id}/close`, { findings: '' }), 400);
     conforms('closeReview', await cm.post(`/api/v1/reviews/${second.review_id}/close`, { findings: '已约谈项目经理，整改完成。' }), 200);
     conforms('closeReview', await cm.post(`/api/v1/reviews/${second.review_id}/close`, { findings: '再次关闭' }), 409);
+
+    // tickets (PROCEDURE §4): the customer files a warranty repair on project 2 (its own); staff
+    // take it, triage it, report it done; quality verifies it; the customer rates it
+    const portal = client(s.url);
+    conforms('createSession', await portal.login('customer'), 201);
+    const quality = client(s.url);
+    conforms('createSession', await quality.login('quality'), 201);
+    const projectUser = users.find((u) => u.username === 'project');
+    const future = new Date(Date.now() + 10 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
+    const repairBody = { project_id: 2, kind: 'repair', title: '卫生间地面渗水',
+      description: '二楼卫生间地面渗水，\n楼下教室顶棚出现水渍。', channel: 'portal', required_by: future,
+      location: '2号楼2层东侧卫生间' };
+    const repair = conforms('createTicket', await portal.post('/api/v1/tickets', repairBody), 201);
+    assert.ok(repair.response_due, 'a warranty repair has a response deadline');
+    conforms('createTicket', await portal.post('/api/v1/tickets', { ...repairBody, kind: 'question' }), 400);
+    conforms('createTicket', await portal.post('/api/v1/tickets', { ...repairBody, project_id: 5 }), 404);
+    conforms('createTicket', await portal.post('/api/v1/tickets',
+      { ...repairBody, required_by: '2020-01-01T00:00:00Z' }), 422);
+    conforms('createTicket', await admin.post('/api/v1/tickets', { ...repairBody, channel: 'phone' }), 403);
+    const special = conforms('createTicket', await cm.post('/api/v1/tickets', { project_id: 1,
+      kind: 'special_request', title: '楼梯加装扶手', description: '顾客电话要求在东侧楼梯加装不锈钢扶手。',
+      channel: 'phone', required_by: null, location: null }), 201);
+    conforms('listTickets', await cm.get('/api/v1/tickets?status=new&kind=repair&limit=1'), 200);
+    conforms('listTickets', await cm.get('/api/v1/tickets?owner_id=me&overdue=false'), 200);
+    conforms('listTickets', await portal.get(`/api/v1/tickets?unowned=true&project_id=2&q=${encodeURIComponent('渗水')}`), 200);
+    conforms('listTickets', await cm.get('/api/v1/tickets?status=nope'), 400);
+    conforms('getTicket', await portal.get(`/api/v1/tickets/${repair.id}`), 200);
+    conforms('getTicket', await cm.get('/api/v1/tickets/999999'), 404);
+    const T = `/api/v1/tickets/${repair.id}`;
+    conforms('actOnTicket', await portal.post(`${T}/actions`, { action: 'take' }), 403);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'take' }), 200);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'take' }), 409);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'escalate' }), 400);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'take', note: '多余' }), 400);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'handover', to_user_id: me.id, reason: '转交' }), 422);
+    conforms('actOnTicket', await cm.post('/api/v1/tickets/999999/actions', { action: 'take' }), 404);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'assign', user_ids: [projectUser.id] }), 200);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'comment', text: '已联系防水分包。', internal: true }), 200);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'triage', scope: 'in_contract', reason: '属保修范围，明日上门维修。' }), 200);
+
+    // attachments: the file itself as the body, recognised by content
+    const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+    const upload = (c, id, name, bytes, type) => c.request('POST',
+      `/api/v1/tickets/${id}/attachments${name === undefined ? '' : `?name=${encodeURIComponent(name)}`}`,
+      bytes, { raw: true, headers: { 'content-type': type } });
+    const photo = conforms('uploadTicketAttachment', await upload(portal, repair.id, '现场照片.jpg', PNG, 'image/jpeg'), 201);
+    assert.equal(photo.type, 'image/png', 'recognised by content');
+    conforms('uploadTicketAttachment', await upload(portal, repair.id, 'x.png', Buffer.from('不是照片'), 'image/png'), 415);
+    conforms('uploadTicketAttachment', await upload(portal, repair.id, undefined, PNG, 'image/png'), 400);
+    conforms('uploadTicketAttachment', await upload(portal, 999999, 'x.png', PNG, 'image/png'), 404);
+    conforms('listTicketAttachments', await cm.get(`${T}/attachments`), 200);
+    conforms('listTicketAttachments', await cm.get('/api/v1/tickets/999999/attachments'), 404);
+    const file = conforms('downloadTicketAttachment', await portal.get(`${T}/attachments/${photo.id}`), 200);
+    assert.equal(file, null, 'a download is not JSON');
+    const got = await portal.get(`${T}/attachments/${photo.id}`);
+    assert.equal(got.headers.get('content-type'), 'image/png');
+    assert.match(got.headers.get('content-disposition'), /^attachment; filename="[^"]*"; filename\*=UTF-8''%E7%8E%B0/);
+    assert.equal(got.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(Number(got.headers.get('content-length')), PNG.length);
+    conforms('downloadTicketAttachment', await portal.get(`${T}/attachments/999999`), 404);
+
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'resolve', note: '已更换防水层并做闭水试验。' }), 200);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'verify', result: 'pass' }), 403);
+    conforms('actOnTicket', await quality.post(`${T}/actions`, { action: 'verify', result: 'fail', note: '仍有渗漏' }), 200);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'resolve', note: '二次维修完成。' }), 200);
+    conforms('actOnTicket', await quality.post(`${T}/actions`, { action: 'verify', result: 'pass' }), 200);
+    conforms('actOnTicket', await portal.post(`${T}/actions`, { action: 'rate', satisfaction: 'unsatisfied', comment: '墙角仍潮湿' }), 200);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'handover', to_user_id: projectUser.id, reason: '转项目部保修小组' }), 200);
+    conforms('actOnTicket', await cm.post(`${T}/actions`, { action: 'resolve', note: '三修' }), 403); // no longer the owner
+    const projectC = client(s.url);
+    conforms('createSession', await projectC.login('project'), 201);
+    conforms('actOnTicket', await projectC.post(`${T}/actions`, { action: 'resolve', note: '墙角重新处理。' }), 200);
+    conforms('actOnTicket', await quality.post(`${T}/actions`, { action: 'verify', result: 'pass' }), 200);
+    const closed = conforms('actOnTicket', await projectC.post(`${T}/actions`,
+      { action: 'rate', satisfaction: 'satisfied', source: 'phone' }), 200);
+    assert.equal(closed.status, 'closed');
+    assert.equal(closed.improvement_needs, 1);
+    conforms('uploadTicketAttachment', await upload(portal, repair.id, 'late.png', PNG, 'image/png'), 409);
+    conforms('getTicket', await portal.get(T), 200); // without internal steps and notes
+    // a special request: out of contract, the customer confirms, the leader approves
+    const S = `/api/v1/tickets/${special.id}/actions`;
+    conforms('actOnTicket', await cm.post(S, { action: 'triage', scope: 'out_of_contract', reason: '属合同外工作，可有偿施工。' }), 200);
+    conforms('actOnTicket', await cm.post(S, { action: 'confirm' }), 400);
+    conforms('actOnTicket', await cm.post(S, { action: 'confirm', evidence: '顾客确认函（传真）' }), 200);
+    conforms('actOnTicket', await leader.post(S, { action: 'approve', decision: 'approve', note: '同意。' }), 200);
+    conforms('actOnTicket', await portal.post(S, { action: 'comment', text: '请尽快施工。' }), 200);
+
+    // corrective actions for a common defect (P-5.2.3h): cm opens and accepts them
+    const ca = conforms('createCorrectiveAction', await cm.post('/api/v1/corrective-actions',
+      { title: '卫生间防水层通病整改', ticket_ids: [repair.id, special.id], plan: '1. 全面排查；\n2. 渗漏处重做。' }), 201);
+    conforms('createCorrectiveAction', await cm.post('/api/v1/corrective-actions',
+      { title: '未知工单', ticket_ids: [999999], plan: '无' }), 400);
+    conforms('createCorrectiveAction', await cm.post('/api/v1/corrective-actions', { title: '缺计划', ticket_ids: [repair.id] }), 400);
+    conforms('createCorrectiveAction', await leader.post('/api/v1/corrective-actions',
+      { title: '领导', ticket_ids: [repair.id], plan: '无' }), 403);
+    conforms('listCorrectiveActions', await leader.get('/api/v1/corrective-actions'), 200);
+    conforms('listCorrectiveActions', await portal.get('/api/v1/corrective-actions'), 403);
+    conforms('getCorrectiveAction', await quality.get(`/api/v1/corrective-actions/${ca.id}`), 200);
+    conforms('getCorrectiveAction', await quality.get('/api/v1/corrective-actions/999999'), 404);
+    const A = `/api/v1/corrective-actions/${ca.id}/acceptance`;
+    conforms('acceptCorrectiveAction', await cm.post(A, { customer_rep: '张伟', appraisal: '仍有一处渗漏。', result: 'rework' }), 201);
+    conforms('acceptCorrectiveAction', await cm.post(A, { customer_rep: '张伟', appraisal: '好', result: 'ok' }), 400);
+    conforms('acceptCorrectiveAction', await leader.post(A, { customer_rep: '张伟', appraisal: '好', result: 'accepted' }), 403);
+    conforms('acceptCorrectiveAction', await cm.post('/api/v1/corrective-actions/999999/acceptance',
+      { customer_rep: '张伟', appraisal: '好', result: 'accepted' }), 404);
+    const accepted = conforms('acceptCorrectiveAction', await cm.post(A,
+      { customer_rep: '张伟', appraisal: '闭水试验无渗漏，\n顾客代表认可。', result: 'accepted' }), 201);
+    assert.equal(accepted.status, 'accepted');
+    assert.equal(accepted.acceptances.length, 2);
+    conforms('acceptCorrectiveAction', await cm.post(A, { customer_rep: '张伟', appraisal: '再次', result: 'rework' }), 409);
 
     // another role
     const customer = client(s.url);

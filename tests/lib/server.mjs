@@ -64,10 +64,11 @@ export function cli(args, { input = '', env = {} } = {}) {
 }
 
 /**
- * Start a server on a fresh database (demo company unless demo:false).
+ * Start a server on a fresh database (demo company unless demo:false); env adds to its
+ * environment (e.g. KEFU_CLOCK_OFFSET).
  * Returns {url, db, dir, proc, stderr(), stop(), kill(), restart(), addUser(), token()}.
  */
-export async function startServer({ demo = true, db = null, extraArgs = [] } = {}) {
+export async function startServer({ demo = true, db = null, extraArgs = [], env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kefu-test-'));
   const dbPath = db || freshDb(dir);
   const ownDb = !db;
@@ -77,7 +78,7 @@ export async function startServer({ demo = true, db = null, extraArgs = [] } = {
 
   s.launch = () => new Promise((resolve, reject) => {
     const proc = spawn(KEFU, ['serve', '--db', dbPath, '--listen', '127.0.0.1:0', ...extraArgs],
-      { stdio: ['ignore', 'ignore', 'pipe'] });
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     s.proc = proc;
     s.exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
     let done = false;

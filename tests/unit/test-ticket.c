@@ -37,7 +37,7 @@ static bool who_may(enum ticket_action a, enum role r, enum rel rel, int choice)
 	case TA_APPROVE: return r == ROLE_LEADER;
 	case TA_RESOLVE: return staff(r) && rel != REL_NONE;
 	case TA_VERIFY: return r == ROLE_QUALITY;
-	case TA_COMMENT: return r != ROLE_NONE && !(r == ROLE_CUSTOMER && choice);
+	case TA_COMMENT: return (r == ROLE_CUSTOMER && !choice) || staff(r);
 	default: return false;
 	}
 }
