@@ -3,7 +3,7 @@
 import { h, clear, icon } from './js/dom.js';
 import { t, getLang, setLang } from './js/i18n.js';
 import { api, setCsrf, setUnauthorizedHandler } from './js/api.js';
-import { session, isAdmin, isStaff } from './js/session.js';
+import { session, isAdmin, isStaff, isCustomer } from './js/session.js';
 import { loading, errorBox, toast } from './js/ui.js';
 import { mayLeave, heldHash, releaseLeave } from './js/guard.js';
 import { renderLogin } from './js/pages/login.js';
@@ -15,10 +15,21 @@ import { renderEvaluate } from './js/pages/evaluate.js';
 import { renderEvaluation } from './js/pages/evaluation.js';
 import { renderCases, renderReviews } from './js/pages/cases.js';
 import { renderSummaries } from './js/pages/summaries.js';
+import { renderQueue, renderRequests } from './js/pages/tickets.js';
+import { renderTicket } from './js/pages/ticket.js';
+import { renderNewRequest, renderRecordTicket } from './js/pages/ticket-new.js';
+import { renderCorrective } from './js/pages/corrective.js';
 
 const root = document.getElementById('app');
 
+// customer: true — the customer portal's pages; staff: true — never a customer's.
 const ROUTES = [
+  { re: /^\/requests$/, page: renderRequests, nav: 'requests', customer: true },
+  { re: /^\/requests\/new$/, page: renderNewRequest, nav: 'new-request', customer: true },
+  { re: /^\/tickets$/, page: renderQueue, nav: 'tickets', staff: true },
+  { re: /^\/tickets\/new$/, page: renderRecordTicket, nav: 'tickets', staff: true },
+  { re: /^\/tickets\/(\d+)$/, page: renderTicket, nav: 'tickets' },
+  { re: /^\/corrective$/, page: renderCorrective, nav: 'corrective', staff: true },
   { re: /^\/projects$/, page: renderProjects, nav: 'projects' },
   { re: /^\/projects\/(\d+)$/, page: renderProject, nav: 'projects' },
   { re: /^\/projects\/(\d+)\/evaluate$/, page: renderEvaluate, nav: 'projects' },
@@ -30,9 +41,14 @@ const ROUTES = [
   { re: /^\/users$/, page: renderUsers, nav: 'users', admin: true },
 ];
 
+// Customers see their portal only: their requests, a new one, their projects.
 const NAV = [
-  { key: 'projects', href: '#/projects', icon: 'project', label: 'nav.projects' },
-  { key: 'customers', href: '#/customers', icon: 'customer', label: 'nav.customers' },
+  { key: 'requests', href: '#/requests', icon: 'inbox', label: 'nav.requests', customer: true },
+  { key: 'new-request', href: '#/requests/new', icon: 'camera', label: 'nav.new_request', customer: true },
+  { key: 'projects', href: '#/projects', icon: 'project', label: 'nav.projects', customerLabel: 'nav.my_projects' },
+  { key: 'tickets', href: '#/tickets', icon: 'inbox', label: 'nav.tickets', staff: true },
+  { key: 'customers', href: '#/customers', icon: 'customer', label: 'nav.customers', staff: true },
+  { key: 'corrective', href: '#/corrective', icon: 'tool', label: 'nav.corrective', staff: true },
   { key: 'summaries', href: '#/summaries', icon: 'table', label: 'nav.summaries', staff: true },
   { key: 'cases', href: '#/cases', icon: 'gavel', label: 'nav.cases', staff: true },
   { key: 'reviews', href: '#/reviews', icon: 'review', label: 'nav.reviews', staff: true },
@@ -41,13 +57,18 @@ const NAV = [
 
 let routeSeq = 0;
 let loginNotice = null;
-let afterLogin = '#/projects';
+let afterLogin = null;
+
+/** Where a person starts: customers at their requests, staff at the projects. */
+function home() { return isCustomer() ? '#/requests' : '#/projects'; }
 
 function parseHash() {
-  const raw = location.hash.replace(/^#/, '') || '/projects';
+  const raw = location.hash.replace(/^#/, '');
   const [path, qs] = raw.split('?');
-  return { path: path || '/projects', query: new URLSearchParams(qs || '') };
+  return { path: path || '', query: new URLSearchParams(qs || '') };
 }
+
+function navLabel(n) { return t(isCustomer() && n.customerLabel ? n.customerLabel : n.label); }
 
 export function navigate(hash) {
   if (location.hash === hash) route(); else location.hash = hash;
@@ -71,23 +92,24 @@ async function signOut() {
   if (!(await mayLeave())) return;
   try { await api.del('/session', { quiet401: true }); } catch { /* already gone */ }
   session.user = null; setCsrf(null);
+  for (const el of document.querySelectorAll('.toasts .toast')) el.remove(); // the last user's notices
   loginNotice = { kind: 'info', text: 'login.signed_out' };
-  afterLogin = '#/projects';
+  afterLogin = null;
   navigate('#/login');
 }
 
 function layout(active) {
   const u = session.user;
   const nav = h('nav', { class: 'nav', 'aria-label': t('app.name') },
-    NAV.filter((n) => (!n.admin || isAdmin()) && (!n.staff || isStaff())).map((n) =>
+    NAV.filter((n) => (!n.admin || isAdmin()) && (!n.staff || isStaff()) && (!n.customer || isCustomer())).map((n) =>
       h('a', { href: n.href, class: ['nav-item', n.key === active && 'active'], 'aria-current': n.key === active ? 'page' : null,
-        title: t(n.label), 'data-nav': n.key },
-        icon(n.icon, 18), h('span', { class: 'nav-label' }, t(n.label)))));
+        title: navLabel(n), 'data-nav': n.key },
+        icon(n.icon, 18), h('span', { class: 'nav-label' }, navLabel(n)))));
   const content = h('main', { class: 'content', id: 'content' });
   const initial = (u.name || u.username || '?').trim().slice(0, 1).toUpperCase();
-  const el = h('div', { class: 'layout' },
+  const el = h('div', { class: ['layout', isCustomer() && 'layout-portal'] },
     h('aside', { class: 'sider' }, h('div', { class: 'sider-inner' },
-      h('a', { class: 'brand', href: '#/projects' },
+      h('a', { class: 'brand', href: home() },
         h('span', { class: 'brand-logo' }, '客'),
         h('span', { class: 'brand-text' },
           h('span', { class: 'brand-name' }, t('app.name')),
@@ -95,8 +117,10 @@ function layout(active) {
       nav)),
     h('div', { class: 'main' },
       h('header', { class: 'header' },
+        h('a', { class: 'header-brand', href: home(), 'aria-hidden': 'true', tabindex: '-1' },
+          h('span', { class: 'brand-logo' }, '客'), h('span', { class: 'header-brand-name' }, t('portal.brand'))),
         h('div', { class: 'header-title' }, h('span', null, t('app.short')), h('span', null, '/'),
-          h('span', { class: 'crumb-cur' }, t((NAV.find((n) => n.key === active) || NAV[0]).label))),
+          h('span', { class: 'crumb-cur' }, navLabel(NAV.find((n) => n.key === active) || NAV[0]))),
         h('div', { class: 'header-right' },
           langSwitch(),
           h('div', { class: 'user-box', 'data-testid': 'user-box' },
@@ -131,18 +155,22 @@ async function route() {
       notice: loginNotice, langSwitch: langSwitch(),
       onSignedIn: (user, csrf) => {
         session.user = user; setCsrf(csrf); loginNotice = null;
-        const next = afterLogin && !afterLogin.startsWith('#/login') ? afterLogin : '#/projects';
-        afterLogin = '#/projects';
+        const next = afterLogin && !afterLogin.startsWith('#/login') ? afterLogin : home();
+        afterLogin = null;
         navigate(next);
       },
     }));
     return;
   }
-  if (path === '/login' || path === '/') { navigate('#/projects'); return; }
+  if (path === '/login' || path === '/' || path === '') { navigate(home()); return; }
+  // The customer's portal and the staff console each have their own list and form.
+  const other = isCustomer() ? { '/tickets': '#/requests', '/tickets/new': '#/requests/new' }
+    : { '/requests': '#/tickets', '/requests/new': '#/tickets/new' };
+  if (other[path]) { navigate(other[path]); return; }
 
   const r = ROUTES.find((x) => x.re.test(path));
-  if (!r) { navigate('#/projects'); return; }
-  const { el, content } = layout(r.nav);
+  if (!r) { navigate(home()); return; }
+  const { el, content } = layout(isCustomer() && r.nav === 'tickets' ? 'requests' : r.nav);
   clear(root); root.append(el);
   if ((r.admin && !isAdmin()) || (r.staff && !isStaff())) {
     content.append(h('div', { class: 'alert alert-warn' }, icon('warn', 16), t('common.forbidden')));

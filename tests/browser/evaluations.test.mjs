@@ -109,7 +109,9 @@ async function signIn(username) {
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByTestId('user-box').waitFor();
-  await page.getByTestId('projects-table').waitFor();
+  // Customers start at their requests (the portal), staff at the projects.
+  if (username === 'customer') await page.locator('[data-nav=requests].active').waitFor();
+  else await page.getByTestId('projects-table').waitFor();
 }
 
 async function openProject(pid) {

@@ -207,8 +207,12 @@ it('customer sees only its own customer’s projects and no create buttons', asy
   assert.ok(expected.length > 0 && expected.length < all.length, 'demo data has projects of other customers');
   assert.deepEqual(mine.map((p) => p.code).sort(), expected);
 
-  await signInAndWait('customer');
+  // A customer starts at its requests (the portal); its projects are one tap away.
+  await signIn('customer');
+  await page.locator('[data-nav=requests].active').waitFor();
   assert.equal(await page.getByTestId('user-role').textContent(), '顾客');
+  assert.equal(await page.locator('[data-nav=projects]').textContent(), '我的项目');
+  await page.locator('[data-nav=projects]').click();
   await page.locator('[data-testid=projects-table] tbody tr').first().waitFor();
   const codes = (await page.locator('[data-testid=projects-table] tbody tr td:first-child').allTextContents()).map((s) => s.trim()).sort();
   assert.deepEqual(codes, expected);
@@ -230,7 +234,9 @@ it('customer sees only its own customer’s projects and no create buttons', asy
   await page.goto(`${srv.url}/#/projects/${other.id}`);
   await page.getByText('找不到该记录').waitFor();
 
-  await page.getByRole('link', { name: '顾客管理' }).click();
+  // The customers page is not among the portal's entries, but its own record is there to read.
+  assert.equal(await page.locator('[data-nav=customers]').count(), 0);
+  await page.goto(`${srv.url}/#/customers`);
   await page.getByTestId('customers-table').waitFor();
   assert.equal(await page.getByTestId('new-customer').count(), 0);
   assert.equal(await page.locator('[data-testid=customers-table] tbody tr').count(), 1);

@@ -90,6 +90,35 @@ export async function download(path, query, accept) {
   return { blob: await res.blob(), filename: m ? decodeURIComponent(m[1]) : null };
 }
 
+/**
+ * upload('/tickets/7/attachments', file, {name}) → parsed JSON: the file itself as the body (as
+ * fetch(url, {method: 'POST', body: file}) sends it), with the CSRF token. Throws ApiError; an
+ * answer that is not JSON (a proxy's or the server's bare 413) keeps its status.
+ */
+export async function upload(path, file, query) {
+  let url = '/api/v1' + path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query || {})) if (v !== '' && v !== null && v !== undefined) qs.set(k, v);
+  if (qs.toString()) url += '?' + qs.toString();
+  const headers = { Accept: 'application/json' };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res;
+  try {
+    res = await fetch(url, { method: 'POST', body: file, headers, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', t('err.network'));
+  }
+  let data = null;
+  const text = await res.text();
+  if (text) { try { data = JSON.parse(text); } catch { data = null; } }
+  if (res.ok) return data;
+  const e = (data && data.error) || {};
+  const code = e.code || (res.status === 413 ? 'too_large' : res.status === 415 ? 'unsupported_media_type' : `http_${res.status}`);
+  const err = new ApiError(res.status, code, e.message || res.statusText, e.field);
+  if (res.status === 401) onUnauthorized(err);
+  throw err;
+}
+
 /** A message for the person, in the current language, for an ApiError. */
 export function errorText(err) {
   if (!(err instanceof ApiError)) return t('err.generic', { msg: String(err && err.message || err) });

@@ -32,6 +32,8 @@ export function canRecordEvent(project) {
 
 /** Every role but customer: penalty cases, improvement reviews, the quarterly table. */
 export function isStaff() { return Boolean(role()) && role() !== 'customer'; }
+/** A customer's user: the portal (its requests, a new one, its projects). */
+export function isCustomer() { return role() === 'customer'; }
 
 /** A project-team user who is a member (or the manager) of the project. */
 export function isMember(project) {

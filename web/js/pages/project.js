@@ -5,7 +5,7 @@ import { h, clear, append, icon } from '../dom.js';
 import { t, fmtTime, fmtDate, today } from '../i18n.js';
 import { api, ApiError, errorText } from '../api.js';
 import {
-  canRecordEvent, STAGES, NEXT_EVENT, isStaff, canEvaluateOfficial, canSelfCheck, canEvaluateKind,
+  canRecordEvent, STAGES, NEXT_EVENT, isStaff, isCustomer, canEvaluateOfficial, canSelfCheck, canEvaluateKind,
 } from '../session.js';
 import {
   button, stageTag, tag, pageHeader, card, formField, input, textarea, FormErrors, confirmDialog, toast,
@@ -58,7 +58,7 @@ export async function renderProject(content, ctx) {
       title: h('span', { class: 'title-with-tag' }, h('span', { 'data-testid': 'project-title' }, project.name),
         h('span', { 'data-testid': 'project-stage' }, stageTag(project.stage))),
       desc: h('span', { class: 'mono' }, project.code),
-      actions: evaluateActions(project, ctx.navigate),
+      actions: [...evaluateActions(project, ctx.navigate), ...ticketActions(project, ctx.navigate)],
     }),
     card(t('project.timeline'), timeline(project, events), { className: 'timeline-card' }),
     summaryCard(summary),
@@ -82,6 +82,16 @@ function evaluateActions(p, navigate) {
       onclick: () => navigate(`#/projects/${p.id}/evaluate?form=process&kind=self_check`) }));
   }
   return out;
+}
+
+/** The project's requests (staff), or a new one on it (its customer). */
+function ticketActions(p, navigate) {
+  if (isCustomer()) {
+    return [button(t('portal.new'), { iconName: 'camera', testid: 'project-new-request',
+      onclick: () => navigate(`#/requests/new?project_id=${p.id}`) })];
+  }
+  return [button(t('nav.tickets'), { iconName: 'inbox', testid: 'project-tickets',
+    onclick: () => navigate(`#/tickets?queue=all&project_id=${p.id}`) })];
 }
 
 function failed(x) { return x && typeof x === 'object' && !Array.isArray(x) && x.error instanceof Error; }
