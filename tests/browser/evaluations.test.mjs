@@ -2,18 +2,13 @@
 // amends one, the leader decides a penalty case, cm closes an improvement review, the quarterly
 // table sorts and exports CSV; customers see none of the staff pages; English labels.
 // A real kefu server on a fresh demo database, driven through Debian's chromium (playwright-core).
-import { it, before, after, beforeEach } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { useBrowser, SHOTS } from '../lib/browser.mjs';
+import { client, DEMO_PASSWORD } from '../lib/server.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-const SHOTS = join(tmpdir(), 'kefu-browser-shots');
-const STEP = 10_000; // ms for any single wait
 const TABLET = { width: 1024, height: 768 };
 const TABLET_PORTRAIT = { width: 768, height: 1024 };
 const PHONE = { width: 390, height: 844 };
@@ -42,8 +37,8 @@ function currentQuarter() {
   return `${d.getFullYear()}-Q${Math.floor(d.getMonth() / 3) + 1}`;
 }
 
-let srv; let ctx; let page; let sheets; const dirs = [];
-const pageErrors = [];
+let srv; let ctx; let page; let sheets; let dirs;
+let pageErrors;
 const apis = {};
 
 /** A signed-in API client (cookie session) for USERNAME, made once. */
@@ -72,36 +67,15 @@ async function evaluate(username, pid, body) {
   return r.body;
 }
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  srv = await startServer();
-  const admin = await as('admin');
-  const forms = (await admin.get('/api/v1/forms')).body;
-  sheets = Object.fromEntries(forms.map((f) => [f.key, f]));
-  const dir = mkdtempSync(join(tmpdir(), 'kefu-chromium-'));
-  dirs.push(dir);
-  ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    viewport: TABLET, hasTouch: true, locale: 'zh-CN', acceptDownloads: true,
-  });
-  ctx.setDefaultTimeout(STEP);
-  page = ctx.pages()[0] || await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (srv) await srv.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  await ctx.clearCookies();
-  if (page.url().startsWith(srv.url)) await page.evaluate(() => localStorage.clear());
-  await page.setViewportSize(TABLET);
-  await page.goto('about:blank');
-  await page.goto(srv.url + '/#/login');
-  await page.locator('.login-card').waitFor();
+useBrowser({
+  viewport: TABLET,
+  context: { hasTouch: true, acceptDownloads: true },
+  ready: async (h) => {
+    ({ srv, ctx, page, pageErrors, dirs } = h);
+    const admin = await as('admin');
+    const forms = (await admin.get('/api/v1/forms')).body;
+    sheets = Object.fromEntries(forms.map((f) => [f.key, f]));
+  },
 });
 
 async function signIn(username) {

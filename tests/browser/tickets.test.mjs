@@ -4,19 +4,15 @@
 // request approved by the leader; only the actions the state and the role allow; upload errors;
 // a call recorded by staff; a corrective action; search in Chinese; the English portal.
 // A real kefu server on a fresh demo database, driven through Debian's chromium (playwright-core).
-import { it, before, after, beforeEach } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { useBrowser, SHOTS } from '../lib/browser.mjs';
 import { startServer, client, DEMO_PASSWORD } from '../lib/server.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-const SHOTS = join(tmpdir(), 'kefu-browser-shots');
-const STEP = 10_000; // ms for any single wait
 const PHONE = { width: 390, height: 844 };
 const TABLET = { width: 1024, height: 768 };
 const DESKTOP = { width: 1366, height: 900 };
@@ -65,8 +61,8 @@ const PHOTO = png();
 
 /* ---------- server, browser, helpers ---------- */
 
-let srv; let ctx; let page; const dirs = [];
-const pageErrors = [];
+let srv; let ctx; let page; let dirs;
+let pageErrors;
 const apis = {};
 let users = {};
 
@@ -90,34 +86,13 @@ async function apiOk(username, method, path, body, status = 200) {
 const newTicket = (username, body) => apiOk(username, 'POST', '/api/v1/tickets', body, 201);
 const move = (username, id, body) => apiOk(username, 'POST', `/api/v1/tickets/${id}/actions`, body);
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  srv = await startServer();
-  users = Object.fromEntries((await apiOk('admin', 'GET', '/api/v1/users')).map((u) => [u.username, u]));
-  const dir = mkdtempSync(join(tmpdir(), 'kefu-chromium-'));
-  dirs.push(dir);
-  ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    viewport: DESKTOP, hasTouch: true, locale: 'zh-CN',
-  });
-  ctx.setDefaultTimeout(STEP);
-  page = ctx.pages()[0] || await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (srv) await srv.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  await ctx.clearCookies();
-  if (page.url().startsWith(srv.url)) await page.evaluate(() => localStorage.clear());
-  await page.setViewportSize(DESKTOP);
-  await page.goto('about:blank');
-  await page.goto(srv.url + '/#/login');
-  await page.locator('.login-card').waitFor();
+useBrowser({
+  viewport: DESKTOP,
+  context: { hasTouch: true },
+  ready: async (h) => {
+    ({ srv, ctx, page, pageErrors, dirs } = h);
+    users = Object.fromEntries((await apiOk('admin', 'GET', '/api/v1/users')).map((u) => [u.username, u]));
+  },
 });
 
 async function signIn(username, size = DESKTOP) {

@@ -1,24 +1,11 @@
 // Browser tests of the web app: a real kefu server on a fresh demo database, driven through
 // Debian's chromium with playwright-core, the way a person would use it.
-import { it, before, after, beforeEach } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { useBrowser, SHOTS } from '../lib/browser.mjs';
+import { client, DEMO_PASSWORD } from '../lib/server.mjs';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-const SHOTS = join(tmpdir(), 'kefu-browser-shots');
-const STEP = 10_000; // ms for any single wait
-
-async function launch(dir, options = {}) {
-  return chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    viewport: { width: 1366, height: 860 }, locale: 'zh-CN', ...options,
-  });
-}
 
 /** Yesterday in UTC as YYYY-MM-DD: never in the future for the server whatever its rules. */
 function yesterday() {
@@ -26,34 +13,10 @@ function yesterday() {
 }
 
 // Top-level tests (not one suite) so that scripts/check.sh counts each one.
-let srv; let ctx; let page; const dirs = [];
-const pageErrors = [];
+let srv; let ctx; let page; let dirs;
+let pageErrors;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  srv = await startServer();
-  const dir = mkdtempSync(join(tmpdir(), 'kefu-chromium-'));
-  dirs.push(dir);
-  ctx = await launch(dir);
-  ctx.setDefaultTimeout(STEP);
-  page = ctx.pages()[0] || await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-});
-
-after(async () => {
-  if (ctx) await ctx.close();
-  if (srv) await srv.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  // Every test starts signed out, with no remembered language.
-  await ctx.clearCookies();
-  if (page.url().startsWith(srv.url)) await page.evaluate(() => localStorage.clear());
-  await page.goto('about:blank'); // a full load of the app below, not a same-document hash change
-  await page.goto(srv.url + '/#/login');
-  await page.locator('.login-card').waitFor();
-});
+useBrowser({ ready: (h) => ({ srv, ctx, page, pageErrors, dirs } = h) });
 
 async function signIn(username, password = DEMO_PASSWORD) {
   await page.getByLabel('用户名').fill(username);
