@@ -80,10 +80,7 @@ static int h_table(struct req *r)
 	render_csv(&r->raw, out, lang && !strcmp(lang, "en"));
 	json_decref(out);
 	r->content_type = "text/csv; charset=utf-8";
-	r->extra_header[0] = "Content-Disposition";
-	snprintf(r->extra_value, sizeof(r->extra_value), "attachment; filename=\"summary-%s.csv\"",
-		 quarter);
-	r->extra_header[1] = r->extra_value;
+	r->disposition = xasprintf("attachment; filename=\"summary-%s.csv\"", quarter);
 	r->status = 200;
 	return 0;
 }
