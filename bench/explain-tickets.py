@@ -5,12 +5,10 @@ usage: bench/explain-tickets.py --db DB --as USERNAME [--status S] [--kind K] [-
            [--owner me|ID] [--unowned] [--overdue] [--q TEXT] [--limit 50] [--cursor ID]
            [--repeat 3] [--script]
 
-The SQL is taken from the source, not copied: the macros of src/store/st-tickets.c
-(TICKET_SELECT, TICKET_LIST, IN_DOCS, IN_DOCS2), st-search.h (SEARCH_SQL_*) and st-common.h
-(PROJECT_VISIBLE) are expanded by the C compiler into the statement store_tickets_list() prepares
-for these filters (staff or customer; FTS5 for 3+ characters of q, the instr() scan for fewer),
-and its arguments are bound in the same order, as the caller USERNAME (role, user id and
-customer from the users table), with now = the current time.
+The SQL is kefu's own, not copied: a small C program linked with the release build's objects
+(`make build/kefu` first) calls store_tickets_statement(), which composes the statement and
+arguments store_tickets_list() runs, for these filters and the caller USERNAME (role, user id
+and customer from the users table), with now = the current time, and prints them.
 
 It then runs, in the sqlite3 CLI (the same SQLite kefu links, on this machine 3.40.1):
 EXPLAIN QUERY PLAN, and the statement itself --repeat times with .timer on (rows to /dev/null),
@@ -20,7 +18,6 @@ and prints the plan, the row count and each run's time. --script prints the CLI 
 
 import argparse
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -28,47 +25,69 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCOPE = {"project": 1, "customer": 2}  # role_scope(): everyone else sees all (0)
+DRIVER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "store/store.h"
+
+int main(int argc, char **argv)
+{
+	/* db role user_id customer_id now status kind project owner unowned overdue q cursor limit */
+	struct db *db;
+	struct kf_error err = { 0 };
+	if (argc != 15 || db_open(argv[1], &db, &err) < 0)
+		return 2;
+	struct actor who = { .role = role_parse(argv[2]), .user_id = atoll(argv[3]),
+			     .customer_id = atoll(argv[4]) };
+#define S(i) (*argv[i] ? argv[i] : NULL)
+	struct ticket_filter f = { .status = S(6), .kind = S(7), .project_id = atoll(argv[8]),
+				   .owner_id = atoll(argv[9]), .unowned = atoi(argv[10]),
+				   .overdue = atoi(argv[11]), .q = S(12), .before_id = atoll(argv[13]),
+				   .limit = atoi(argv[14]) };
+	struct ticket_statement q;
+	store_tickets_statement(db, &who, &f, atoll(argv[5]), &q);
+	printf("%s\n", q.sql);
+	for (struct db_val *v = q.args; v->t != DBV_END; v++)
+		if (v->t == DBV_INT)
+			printf("i%lld\n", (long long)v->i);
+		else if (v->t == DBV_TEXT)
+			printf("t%s\n", v->s);
+		else
+			printf("n\n");
+	store_tickets_statement_release(&q);
+	db_close(db);
+	return 0;
+}
+"""
 
 
-def statements():
-    """store_tickets_list()'s statements by search mode ("none", "fts", "uni", "scan", "trgm"),
-    compiled from the source: the TICKET_* macros and the list_sql array of st-tickets.c."""
-    src = open(os.path.join(ROOT, "src/store/st-tickets.c"), encoding="utf-8").read().splitlines()
-    keep, state = [], None  # "macro": until a line without "\\" at its end; "block": until ";"
-    for line in src:
-        if state is None:
-            if not line.startswith(("#define TICKET_", "enum ticket_search",
-                                    "static const char *const list_sql")):
-                continue
-            state = "macro" if line.startswith("#") else "block"
-        keep.append(line)
-        end = line.rstrip()
-        if (state == "macro" and not end.endswith("\\")) or (state == "block" and end.endswith(";")):
-            state = None
-    enum = next(x for x in keep if x.startswith("enum ticket_search"))
-    names = [n.strip().lower()[3:] for n in enum[enum.index("{") + 1:enum.index("}")].split(",")]
-    prog = ["#include <stdio.h>", '#include "st-common.h"', '#include "st-search.h"', *keep,
-            "int main(void) {"]
-    prog += [f'printf("{n} %s\\n", list_sql[{i}]);' for i, n in enumerate(names)]
-    prog.append("return 0; }")
+def statement(db, role, uid, cid, now, a, owner):
+    """(sql, args) from store_tickets_statement() in the release build's objects."""
+    objs = [os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(ROOT, "build/obj"))
+            for f in fs if f.endswith(".o") and not dp.endswith("/cli")]
+    if not objs:
+        sys.exit("no build/obj: run `make build/kefu` first")
+    pkgs = ["libevent", "libevent_pthreads", "jansson", "sqlite3", "libsodium", "libpq"]
+    cflags = subprocess.run(["pkg-config", "--cflags", *pkgs], capture_output=True,
+                            text=True).stdout.split()
+    libs = subprocess.run(["pkg-config", "--libs", *pkgs], capture_output=True,
+                          text=True).stdout.split()
     with tempfile.TemporaryDirectory() as d:
-        c, exe = os.path.join(d, "sql.c"), os.path.join(d, "sql")
-        open(c, "w").write("\n".join(prog) + "\n")
-        flags = subprocess.run(["pkg-config", "--cflags", "jansson", "sqlite3", "libpq"],
-                               capture_output=True, text=True).stdout.split()
-        subprocess.run(["cc", "-std=gnu11", "-w", f"-I{ROOT}/src/store", f"-I{ROOT}/src", *flags, c,
-                        "-o", exe], check=True)
-        out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
-    return dict(line.split(" ", 1) for line in out.splitlines())
-
-
-CJK = re.compile("([\\u2e80-\\u9fff\\uf900-\\ufaff\\U00020000-\\U0003ffff])")
-
-
-def phrase(column, s):
-    """st_fts_phrase()"""
-    return (f"{column} : " if column else "") + '"' + s.replace('"', '""') + '"'
+        c, exe = os.path.join(d, "driver.c"), os.path.join(d, "driver")
+        open(c, "w").write(DRIVER)
+        subprocess.run(["cc", "-std=gnu11", "-D_GNU_SOURCE", f"-I{ROOT}/src", *cflags, c, *objs,
+                        *libs, "-lpthread", "-o", exe], check=True)
+        argv = [exe, db, role, str(uid), str(cid or 0), str(now),
+                a.status or "", a.kind or "", str(a.project or 0), str(owner or 0),
+                str(int(a.unowned)), str(int(a.overdue)), a.q or "", str(a.cursor or 0),
+                str(a.limit)]
+        out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    lines = out.split("\n")
+    args = []
+    for x in lines[1:]:
+        if x:
+            args.append(int(x[1:]) if x[0] == "i" else x[1:] if x[0] == "t" else None)
+    return lines[0], args
 
 
 def lit(v):
@@ -102,25 +121,10 @@ def main():
         sys.exit(f"no user {a.user}")
     db.close()
     uid, role, cid = row
-    staff = role != "customer"
-    scope = SCOPE.get(role, 0)
     owner = None
     if a.owner:
         owner = uid if a.owner == "me" else int(a.owner)
-    # the mode and arguments as store_tickets_list() chooses and binds them (SQLite)
-    mode, head = "none", []
-    if a.q is not None:
-        if len(a.q) >= 3:
-            mode, head = "fts", [phrase(None if staff else "body", a.q)]
-        elif CJK.search(a.q):
-            mode, head = "uni", [phrase(None if staff else "grams", CJK.sub(r" \1 ", a.q))]
-        else:
-            mode, head = "scan", [a.q, int(staff), a.q]
-    now = int(time.time())
-    args = head + [scope, scope, uid, scope, cid or 0, a.status, a.status, a.kind, a.kind,
-                   a.project, a.project, owner, owner, int(a.unowned), int(a.overdue), now, now,
-                   a.cursor or (1 << 63) - 1, a.limit]
-    sql = statements()[mode]
+    sql, args = statement(a.db, role, uid, cid, int(time.time()), a, owner)
     assert sql.count("?") == len(args), (sql.count("?"), len(args))
 
     lines = [".timeout 10000"] + [f".parameter set ?{i} {lit(v)}" for i, v in enumerate(args, 1)]

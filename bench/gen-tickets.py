@@ -23,8 +23,8 @@ with plain SQL in large transactions, bypassing the application:
   the search documents exactly as store_ticket_index() (src/store/st-tickets.c) writes them,
   in whichever layout the schema has: ticket_docs (one row per ticket, id = the ticket's id:
   body = number title description [location] [public comments], note = the internal
-  comments, grams/note_grams = the same with every CJK character a word, as st_unigrams();
-  NULL on PostgreSQL), or the older search_docs (kind 'ticket' = that body, kind
+  comments, grams/note_grams = the same with every CJK character a word, as st_unigrams(),
+  on both engines), or the older search_docs (kind 'ticket' = that body, kind
   'ticket_note' = the internal comments, in the order the application would have inserted
   them).
 
@@ -709,7 +709,6 @@ class Company:
             return int(median_h * HOUR * math.exp(sigma * gauss(0.0, 1.0)))
 
         layout = s.layout
-        grams = s.engine == "sqlite"  # st_unigrams() copies: SQLite's short-query index only
         log(f"search documents: {layout}")
         heap = []  # (at, seq, kind, row)
         seq = 0
@@ -911,8 +910,7 @@ class Company:
             if layout == "ticket_docs":
                 # store_ticket_index(): one row, id = the ticket's id
                 note = " ".join(x for _, x in internal) if internal else None
-                d_rows.append((tid, body, note, unigrams(body) if grams else None,
-                               unigrams(note) if grams and note else None))
+                d_rows.append((tid, body, note, unigrams(body), unigrams(note) if note else None))
                 stats["notes"] += note is not None
             else:
                 # the ticket's document when it is created ...

@@ -334,13 +334,16 @@ for role in $ROLES; do
 done
 wait_idle
 KEFU_HWM=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$KEFU_PID/status")
+# RssFile is the database mapped into memory (the kernel's page cache, shared); RssAnon kefu's own
+KEFU_ANON=$(awk '$1 == "RssAnon:" {print $2}' "/proc/$KEFU_PID/status")
+KEFU_FILE=$(awk '$1 == "RssFile:" {print $2}' "/proc/$KEFU_PID/status")
 stop_pid "$KEFU_PID"
 KEFU_PID=""
 
 say ""
 say "== kefu tickets bench on $ENGINE $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, wrk -t$THREADS -c$CONNS -d${DUR}s, loopback =="
 say "alone: one request by itself (median of 3); items: tickets on the page (+ = more pages); load: 1-min load average before the run"
-say "kefu peak RSS (VmHWM) $((KEFU_HWM / 1024)) MB; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+say "kefu peak RSS (VmHWM) $((KEFU_HWM / 1024)) MB, at the end $((KEFU_ANON / 1024)) MB of its own and $((KEFU_FILE / 1024)) MB of the mapped database; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 npass=0 nmiss=0
 for role in $ROLES; do
 	for c in "${CASES[@]}"; do

@@ -63,6 +63,9 @@ int app_user_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *e
 json_t *app_users_list(struct app_ctx *c);
 /* The signed-in user's own record. */
 json_t *app_me(struct app_ctx *c);
+/* The staff directory for pickers (hand-over, assignment): ?project_id= those who see it. */
+int app_staff_list(struct app_ctx *c, const char *project_id, json_t **out,
+		   struct kf_error *err);
 
 /* ---- customers (app/customers.c) ---- */
 int app_customer_create(struct app_ctx *c, json_t *body, json_t **out, struct kf_error *err);
@@ -163,8 +166,8 @@ int app_ticket_act(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
 		   struct kf_error *err);
 /* The queue's filters as the query string gives them (NULL: not given). */
 struct ticket_query {
-	const char *status, *kind, *project_id, *owner_id, *unowned, *overdue, *q, *limit,
-		*cursor;
+	const char *status, *kind, *project_id, *owner_id, *unowned, *overdue, *escalated, *q,
+		*limit, *cursor;
 };
 /* {"items": [...], "next_cursor": string or null}, newest first. */
 int app_tickets_list(struct app_ctx *c, const struct ticket_query *q, json_t **out,

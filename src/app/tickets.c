@@ -24,24 +24,44 @@ static bool is_true(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key)) != 0;
 }
 
-/* The deadlines as of now (P-5.3.3): the first response, and the time the customer required. */
-static void add_clock(json_t *t, int64_t now)
+/*
+ * The deadlines as of now (P-5.3.3) of every ticket in the array: the first response, and the
+ * time the customer required; the overdue ones name whom they escalate to.
+ */
+static void add_clocks(struct app_ctx *c, json_t *tickets)
 {
-	int64_t due = 0, req = 0;
-	json_t *v;
-	/* the store gave RFC 3339 strings; compare in seconds */
-	if ((v = json_object_get(t, "response_due")) && json_is_string(v))
-		time_parse_rfc3339(json_string_value(v), &due);
-	if ((v = json_object_get(t, "required_by")) && json_is_string(v))
-		time_parse_rfc3339(json_string_value(v), &req);
-	bool responded = !json_is_null(json_object_get(t, "responded_at"));
-	bool resolved = !json_is_null(json_object_get(t, "resolved_at")) ||
-			!strcmp(json_string_value(json_object_get(t, "status")), "closed");
-	bool late_response = due && !responded && now > due;
-	bool late_resolution = req && !resolved && now > req;
-	json_object_set_new(t, "overdue_response", json_boolean(late_response));
-	json_object_set_new(t, "overdue_resolution", json_boolean(late_resolution));
-	json_object_set_new(t, "overdue", json_boolean(late_response || late_resolution));
+	int64_t *late = xmalloc((json_array_size(tickets) + 1) * sizeof(*late));
+	size_t n = 0, i;
+	json_t *t;
+	json_array_foreach(tickets, i, t) {
+		int64_t due = 0, req = 0;
+		json_t *v;
+		/* the store gave RFC 3339 strings; compare in seconds */
+		if ((v = json_object_get(t, "response_due")) && json_is_string(v))
+			time_parse_rfc3339(json_string_value(v), &due);
+		if ((v = json_object_get(t, "required_by")) && json_is_string(v))
+			time_parse_rfc3339(json_string_value(v), &req);
+		bool responded = !json_is_null(json_object_get(t, "responded_at"));
+		bool resolved = !json_is_null(json_object_get(t, "resolved_at")) ||
+				!strcmp(json_string_value(json_object_get(t, "status")), "closed");
+		bool late_response = due && !responded && c->now > due;
+		bool late_resolution = req && !resolved && c->now > req;
+		json_object_set_new(t, "overdue_response", json_boolean(late_response));
+		json_object_set_new(t, "overdue_resolution", json_boolean(late_resolution));
+		json_object_set_new(t, "overdue", json_boolean(late_response || late_resolution));
+		if (late_response || late_resolution)
+			late[n++] = json_integer_value(json_object_get(t, "id"));
+	}
+	json_t *to = store_tickets_escalation(c->db, late, n);
+	json_array_foreach(tickets, i, t) {
+		char key[24];
+		snprintf(key, sizeof(key), "%lld",
+			 (long long)json_integer_value(json_object_get(t, "id")));
+		json_t *a = json_object_get(to, key);
+		json_object_set_new(t, "escalated_to", a ? json_incref(a) : json_array());
+	}
+	json_decref(to);
+	free(late);
 }
 
 /* History entries as the caller may read them: customers never see internal notes. */
@@ -73,7 +93,9 @@ int app_ticket_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error 
 	*out = store_ticket_get(c->db, &c->who, id);
 	if (!*out)
 		return kf_fail(err, KF_ENOTFOUND, "not_found", NULL, "no such ticket");
-	add_clock(*out, c->now);
+	json_t *one = json_pack("[O]", *out);
+	add_clocks(c, one);
+	json_decref(one);
 	add_history(c, *out);
 	return 0;
 }
@@ -198,6 +220,7 @@ static const struct {
 	{ TA_VERIFY, { "result", "note", NULL } },
 	{ TA_RATE, { "satisfaction", "comment", "source", NULL } },
 	{ TA_COMMENT, { "text", "internal", NULL } },
+	{ TA_PAPERWORK, { "step", "text", NULL } },
 };
 
 static int check_members(json_t *body, enum ticket_action a, struct kf_error *err)
@@ -249,6 +272,10 @@ static int read_choice(json_t *body, enum ticket_action a, int *choice, struct k
 	case TA_COMMENT:
 		v = json_is_true(json_object_get(body, "internal"));
 		break;
+	case TA_PAPERWORK:
+		field = "step", want = "notice, evidence, claim, review, agreement or resumption";
+		v = paper_step_parse(text_of(body, field));
+		break;
 	default:
 		break;
 	}
@@ -286,7 +313,7 @@ int app_ticket_act(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
 	if (a < 0)
 		return kf_fail(err, KF_EINVAL, "invalid", "action",
 			       "take, handover, assign, triage, confirm, decline, approve, resolve, "
-			       "verify, rate or comment");
+			       "verify, rate, comment or paperwork");
 	int choice = 0;
 	int rc = check_members(body, (enum ticket_action)a, err);
 	if (rc == 0)
@@ -329,7 +356,8 @@ int app_ticket_act(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
 		.action = (enum ticket_action)a,
 		.choice = choice,
 		.has_text = (a == TA_TRIAGE && reason && *reason) ||
-			    (a == TA_RESOLVE && text_of(body, "note")),
+			    (a == TA_RESOLVE && text_of(body, "note")) ||
+			    (a == TA_PAPERWORK && text_of(body, "text")),
 		.on_behalf = (a == TA_RATE && source) ||
 			     ((a == TA_CONFIRM || a == TA_DECLINE) && text_of(body, "evidence")),
 	};
@@ -398,6 +426,9 @@ int app_ticket_act(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
 		text = text_of(body, "comment");
 		break;
 	case TA_COMMENT:
+	case TA_PAPERWORK:
+		if (a == TA_PAPERWORK)
+			json_object_set_new(data, "step", json_string(paper_step_key(choice)));
 		text = text_of(body, "text");
 		break;
 	default:
@@ -435,7 +466,7 @@ int app_ticket_act(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
 	if (rc == 0 && a == TA_ASSIGN)
 		rc = store_audit_append(c->db, c->who.user_id, "ticket.assign", "ticket_assignees",
 					id, c->now);
-	if (rc == 0 && a == TA_COMMENT)
+	if (rc == 0 && (a == TA_COMMENT || a == TA_PAPERWORK))
 		rc = store_ticket_index(c->db, id);
 	if (rc == 0) {
 		char action[32];
@@ -475,6 +506,9 @@ int app_tickets_list(struct app_ctx *c, const struct ticket_query *q, json_t **o
 	if (q->overdue && (b = key_index(bools, 2, q->overdue)) < 0)
 		return kf_fail(err, KF_EINVAL, "invalid", "overdue", "true or false");
 	f.overdue = q->overdue && b == 1;
+	if (q->escalated && (b = key_index(bools, 2, q->escalated)) < 0)
+		return kf_fail(err, KF_EINVAL, "invalid", "escalated", "true or false");
+	f.escalated = q->escalated && b == 1;
 	if (q->limit) {
 		int64_t l;
 		if (!parse_id(q->limit, &l) || l > 200)
@@ -488,10 +522,7 @@ int app_tickets_list(struct app_ctx *c, const struct ticket_query *q, json_t **o
 		return kf_fail(err, KF_EINVAL, "invalid", "q", "1 to 200 characters of text");
 
 	json_t *items = store_tickets_list(c->db, &c->who, &f, c->now);
-	size_t i;
-	json_t *t;
-	json_array_foreach(items, i, t)
-		add_clock(t, c->now);
+	add_clocks(c, items);
 	json_t *next = json_null();
 	if (json_array_size(items) == (size_t)f.limit) {
 		char cur[24];

@@ -1,6 +1,7 @@
 /* users.c - the administrator's use cases on users, and the CLI's user add */
 #include "app.h"
 #include "../core/fields.h"
+#include "../lib/text.h"
 #include "../store/store.h"
 
 #include <sodium.h>
@@ -75,6 +76,24 @@ static int check_role_customer(struct app_ctx *c, enum role role, int64_t custom
 	return 0;
 }
 
+/* Heads lead a department; a head whose role changes stops being one unless told otherwise. */
+static int set_head(struct app_ctx *c, int64_t id, enum role role, json_t *jhead, bool was,
+		    bool moved, struct kf_error *err)
+{
+	bool dept = ROLE_BIT(role) & ROLES_DEPARTMENT;
+	if (json_is_true(jhead) && !dept)
+		return kf_fail(err, KF_EINVAL, "invalid", "department_head",
+			       "only cm, quality, business, project and safety have department heads");
+	bool head = jhead ? json_is_true(jhead) : was && !moved;
+	if (head == was)
+		return 0;
+	int rc = store_user_set_head(c->db, id, head);
+	if (rc == 0)
+		rc = store_audit_append(c->db, c->who.user_id, head ? "head.set" : "head.unset",
+					"department_head", id, c->now);
+	return rc;
+}
+
 static int check_password(const char *pw, struct kf_error *err)
 {
 	if (!field_password_ok(pw))
@@ -127,6 +146,9 @@ int app_user_create(struct app_ctx *c, json_t *body, json_t **out, struct kf_err
 		rc = store_user_set_projects(c->db, id, projects);
 	if (rc == 0)
 		rc = store_audit_append(c->db, c->who.user_id, "user.create", "user", id, c->now);
+	if (rc == 0)
+		rc = set_head(c, id, role, json_object_get(body, "department_head"), false, false,
+			      err);
 	if (rc == 0 && projects)
 		rc = audit_memberships(c, projects);
 	rc = app_finish(c->db, rc);
@@ -174,12 +196,10 @@ int app_user_update(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
 		return store_fail(c->db, err, rc, NULL, "");
 	}
 	/* Memberships that change are audited on both the old and the new projects. */
-	json_t *before = NULL;
-	if (members) {
-		json_t *old = store_user_get(c->db, id);
-		before = json_incref(json_object_get(old, "project_ids"));
-		json_decref(old);
-	}
+	json_t *old = store_user_get(c->db, id);
+	json_t *before = members ? json_incref(json_object_get(old, "project_ids")) : NULL;
+	bool was_head = json_is_true(json_object_get(old, "department_head"));
+	json_decref(old);
 	rc = check_role_customer(c, role, customer_id, members, err);
 	if (rc == 0 && members)
 		rc = check_projects(c, members, err);
@@ -200,6 +220,9 @@ int app_user_update(struct app_ctx *c, int64_t id, json_t *body, json_t **out,
 		rc = store_audit_append(c->db, c->who.user_id,
 					password ? "user.update+password" : "user.update", "user", id,
 					c->now);
+	if (rc == 0)
+		rc = set_head(c, id, role, json_object_get(body, "department_head"), was_head,
+			      role != u.role, err);
 	if (rc == 0 && before)
 		rc = audit_memberships(c, before);
 	if (rc == 0 && members)
@@ -224,6 +247,18 @@ int app_user_get(struct app_ctx *c, int64_t id, json_t **out, struct kf_error *e
 json_t *app_users_list(struct app_ctx *c)
 {
 	return store_users_list(c->db);
+}
+
+int app_staff_list(struct app_ctx *c, const char *project_id, json_t **out,
+		   struct kf_error *err)
+{
+	int64_t pid = 0;
+	if (project_id && !parse_id(project_id, &pid))
+		return kf_fail(err, KF_EINVAL, "invalid", "project_id", "not an id");
+	if (pid && !store_project_visible(c->db, &c->who, pid))
+		return kf_fail(err, KF_ENOTFOUND, "not_found", "project_id", "no such project");
+	*out = store_staff_list(c->db, pid);
+	return 0;
 }
 
 json_t *app_me(struct app_ctx *c)

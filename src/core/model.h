@@ -24,6 +24,10 @@ enum role {
 	 ROLE_BIT(ROLE_QUALITY) | ROLE_BIT(ROLE_BUSINESS) | ROLE_BIT(ROLE_PROJECT) |       \
 	 ROLE_BIT(ROLE_SAFETY))
 #define ROLES_ANY (ROLES_STAFF | ROLE_BIT(ROLE_CUSTOMER))
+/* The departments (PROCEDURE §1): the roles that have department heads (P-5.3.3). */
+#define ROLES_DEPARTMENT                                                                   \
+	(ROLE_BIT(ROLE_CM) | ROLE_BIT(ROLE_QUALITY) | ROLE_BIT(ROLE_BUSINESS) |             \
+	 ROLE_BIT(ROLE_PROJECT) | ROLE_BIT(ROLE_SAFETY))
 
 /* "admin" ... "customer"; NULL for ROLE_NONE. */
 const char *role_key(enum role r);

@@ -26,13 +26,19 @@ static const char *const action_keys[TA__COUNT] = {
 	[TA_TAKE] = "take",	  [TA_HANDOVER] = "handover", [TA_ASSIGN] = "assign",
 	[TA_TRIAGE] = "triage",	  [TA_CONFIRM] = "confirm",   [TA_DECLINE] = "decline",
 	[TA_APPROVE] = "approve", [TA_RESOLVE] = "resolve",   [TA_VERIFY] = "verify",
-	[TA_RATE] = "rate",	  [TA_COMMENT] = "comment",
+	[TA_RATE] = "rate",	  [TA_COMMENT] = "comment",   [TA_PAPERWORK] = "paperwork",
 };
 
 static const char *const scope_keys[TRIAGE__COUNT] = {
 	[TRIAGE_IN_CONTRACT] = "in_contract",
 	[TRIAGE_OUT_OF_CONTRACT] = "out_of_contract",
 	[TRIAGE_CANNOT_HANDLE] = "cannot_handle",
+};
+
+static const char *const paper_keys[PAPER__COUNT] = {
+	[PAPER_NOTICE] = "notice",	 [PAPER_EVIDENCE] = "evidence",
+	[PAPER_CLAIM] = "claim",	 [PAPER_REVIEW] = "review",
+	[PAPER_AGREEMENT] = "agreement", [PAPER_RESUMPTION] = "resumption",
 };
 
 static const char *const satisfaction_keys[SAT__COUNT] = {
@@ -56,6 +62,7 @@ KEY_FNS(ticket_state, enum ticket_state, state_keys, TS__COUNT)
 KEY_FNS(ticket_action, enum ticket_action, action_keys, TA__COUNT)
 KEY_FNS(triage_scope, enum triage_scope, scope_keys, TRIAGE__COUNT)
 KEY_FNS(satisfaction, enum satisfaction, satisfaction_keys, SAT__COUNT)
+KEY_FNS(paper_step, enum paper_step, paper_keys, PAPER__COUNT)
 
 static bool is_staff(enum role r)
 {
@@ -95,6 +102,10 @@ static int may(const struct ticket_caller *c, const struct ticket_move *m, struc
 	case TA_RESOLVE:
 		if (!is_staff(c->role) || !(c->owner || c->assignee))
 			why = "the owner or someone assigned reports the result";
+		break;
+	case TA_PAPERWORK:
+		if (!is_staff(c->role) || !(c->owner || c->assignee))
+			why = "the owner or someone assigned records the paperwork";
 		break;
 	case TA_VERIFY:
 		if (c->role != ROLE_QUALITY)
@@ -196,6 +207,15 @@ int ticket_apply(const struct ticket_facts *t, const struct ticket_caller *c,
 		o.next = o.improvement_need ? TS_IN_PROGRESS : TS_CLOSED;
 		break;
 	case TA_COMMENT:
+		break;
+	case TA_PAPERWORK:
+		if (t->kind != TK_SUSPENSION_CLAIM)
+			return conflict(err, t, "paperwork steps belong to suspension and claim requests");
+		if (t->state == TS_CLOSED)
+			return conflict(err, t, "the request is closed");
+		if (!m->has_text)
+			return kf_fail(err, KF_EINVAL, "missing_field", "text",
+				       "what the document says, or its reference");
 		break;
 	default:
 		return kf_fail(err, KF_EINVAL, "invalid", "action", "no such action");

@@ -25,7 +25,8 @@ const char *ticket_state_key(enum ticket_state s);
 int ticket_state_parse(const char *s);
 
 enum ticket_action { TA_TAKE, TA_HANDOVER, TA_ASSIGN, TA_TRIAGE, TA_CONFIRM, TA_DECLINE,
-		     TA_APPROVE, TA_RESOLVE, TA_VERIFY, TA_RATE, TA_COMMENT, TA__COUNT };
+		     TA_APPROVE, TA_RESOLVE, TA_VERIFY, TA_RATE, TA_COMMENT, TA_PAPERWORK,
+		     TA__COUNT };
 const char *ticket_action_key(enum ticket_action a);
 int ticket_action_parse(const char *s);
 
@@ -37,6 +38,15 @@ int triage_scope_parse(const char *s);
 enum satisfaction { SAT_SATISFIED, SAT_AVERAGE, SAT_UNSATISFIED, SAT__COUNT }; /* rate (P-5.4) */
 const char *satisfaction_key(enum satisfaction s);
 int satisfaction_parse(const char *s);
+/*
+ * paperwork (P-5.2.2f): the documents of a suspension, claim or force-majeure event, as they
+ * are exchanged: the written notice, the evidence (site records, visas, photos), the claim
+ * itself (days, amount), its review, the agreement (or rejection) signed, work resumed.
+ */
+enum paper_step { PAPER_NOTICE, PAPER_EVIDENCE, PAPER_CLAIM, PAPER_REVIEW, PAPER_AGREEMENT,
+		  PAPER_RESUMPTION, PAPER__COUNT };
+const char *paper_step_key(enum paper_step s);
+int paper_step_parse(const char *s);
 
 /* Staff who take, own and work on requests: everyone but the system administrator. */
 #define ROLES_TICKET_STAFF (ROLES_STAFF & ~ROLE_BIT(ROLE_ADMIN))
@@ -58,7 +68,7 @@ struct ticket_caller {
 /*
  * The move asked for. choice is the action's choice as parsed (scope for triage, 1 approve /
  * 0 reject for approve, 1 pass / 0 fail for verify, satisfaction for rate, 1 internal for
- * comment). has_text: the written reason or note the action carries is present; on_behalf:
+ * comment, the step for paperwork). has_text: the written reason or note the action carries is present; on_behalf:
  * staff recording the customer's word (evidence for confirm/decline, source for rate).
  */
 struct ticket_move {
@@ -80,8 +90,8 @@ struct ticket_outcome {
 /*
  * Decide a move. 0 and *out on success; KF_EFORBID ("forbidden", field "action") when the
  * caller's role or relation to the ticket may never make it; KF_ECONFLICT ("conflict") when
- * the ticket's state does not allow it now; KF_EINVAL naming the missing field ("reason",
- * "evidence", "source") when the move lacks what it must carry. Refusals change nothing.
+ * the ticket's state (or kind) does not allow it now; KF_EINVAL naming the missing field
+ * ("reason", "evidence", "source", "note", "text") when the move lacks what it must carry. Refusals change nothing.
  */
 int ticket_apply(const struct ticket_facts *t, const struct ticket_caller *c,
 		 const struct ticket_move *m, struct ticket_outcome *out, struct kf_error *err);

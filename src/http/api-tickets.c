@@ -33,6 +33,7 @@ static const struct jfield action_body[] = {
 	{ "source", JT_STR, 0, 1, 16 },
 	{ "text", JT_TEXT, 0, 1, 5000 },
 	{ "internal", JT_BOOL, 0, 0, 0 },
+	{ "step", JT_STR, 0, 1, 16 },
 	JFIELDS_END,
 };
 
@@ -52,6 +53,7 @@ static int h_list(struct req *r)
 		.owner_id = req_query(r, "owner_id"),
 		.unowned = req_query(r, "unowned"),
 		.overdue = req_query(r, "overdue"),
+		.escalated = req_query(r, "escalated"),
 		.q = req_query(r, "q"),
 		.limit = req_query(r, "limit"),
 		.cursor = req_query(r, "cursor"),

@@ -68,13 +68,17 @@ static int sq_open(const char *uri, struct db **out, struct kf_error *err)
 	}
 	/*
 	 * WAL lets the loops read while the writer commits; FULL syncs the WAL on every commit,
-	 * so an acknowledged write survives power loss, not only a crash of the process.
+	 * so an acknowledged write survives power loss, not only a crash of the process. Reads
+	 * go through a memory map of the database (up to 1 GiB) shared by every connection,
+	 * instead of a read(2) into each connection's own 2 MB page cache for every page
+	 * missed: a queue page of a large company touches a few hundred pages.
 	 */
 	static const char setup[] = "PRAGMA journal_mode=WAL;"
 				    "PRAGMA synchronous=FULL;"
 				    "PRAGMA foreign_keys=ON;"
 				    "PRAGMA busy_timeout=10000;"
-				    "PRAGMA temp_store=MEMORY;";
+				    "PRAGMA temp_store=MEMORY;"
+				    "PRAGMA mmap_size=1073741824;";
 	char *msg = NULL;
 	if (sqlite3_exec(h, setup, NULL, NULL, &msg) != SQLITE_OK) {
 		kf_fail(err, KF_EBUSY, "db_unavailable", "db", "cannot set up %s: %s", uri,

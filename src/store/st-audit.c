@@ -60,6 +60,8 @@ static const struct audited {
 	{ "corrective_action_acceptance", false,
 	  "SELECT * FROM corrective_action_acceptances WHERE id = ?",
 	  "SELECT id FROM corrective_action_acceptances ORDER BY id" },
+	{ "department_head", false, "SELECT * FROM department_heads WHERE user_id = ?",
+	  "SELECT user_id FROM department_heads ORDER BY user_id" },
 	/* Without pw_hash: the log says a password changed, never what it is. */
 	{ "user", false,
 	  "SELECT id, username, name, role, customer_id, active, created_at, updated_at"

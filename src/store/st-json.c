@@ -23,7 +23,7 @@ static json_t *value(struct db_stmt *st, int i, bool conventions)
 		time_rfc3339(v, ts);
 		return json_string(ts);
 	}
-	if (conventions && !strcmp(name, "active"))
+	if (conventions && (!strcmp(name, "active") || !strcmp(name, "department_head")))
 		return json_boolean(v);
 	return json_integer(v);
 }

@@ -64,7 +64,7 @@ bool st_has_cjk(const char *s)
 	return false;
 }
 
-char *st_unigrams(const char *s)
+static char *grams(const char *s, bool cjk_only)
 {
 	struct buf b = BUF_INIT;
 	const unsigned char *p = (const unsigned char *)s;
@@ -73,11 +73,22 @@ char *st_unigrams(const char *s)
 		bool wide = cjk(next_cp(&p));
 		if (wide)
 			buf_addc(&b, ' ');
-		buf_add(&b, start, (size_t)(p - start));
+		if (wide || !cjk_only)
+			buf_add(&b, start, (size_t)(p - start));
 		if (wide)
 			buf_addc(&b, ' ');
 	}
 	return buf_detach(&b, NULL);
+}
+
+char *st_unigrams(const char *s)
+{
+	return grams(s, false);
+}
+
+char *st_cjk_grams(const char *s)
+{
+	return grams(s, true);
 }
 
 int store_search_index_projects(struct db *db, int64_t project_id, int64_t customer_id)

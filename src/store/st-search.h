@@ -31,6 +31,8 @@ enum search_mode st_search_mode(struct db *db, const char *q, char **arg);
  * index of ticket_docs.grams; malloc'd.
  */
 char *st_unigrams(const char *s);
+/* Only the CJK characters of s, each a word of its own (PostgreSQL's plainto_tsquery). */
+char *st_cjk_grams(const char *s);
 /* Whether s holds a CJK character (which the unigram index can find). */
 bool st_has_cjk(const char *s);
 /* The FTS5 phrase of s: in double quotes, quotes doubled, after "column : " if given. */

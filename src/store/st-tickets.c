@@ -4,6 +4,9 @@
 #include "../lib/buf.h"
 #include "../lib/text.h"
 
+#include <pthread.h>
+#include <assert.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,10 +97,13 @@ int store_ticket_assign(struct db *db, int64_t ticket_id, int64_t user_id)
 	return rc < 0 ? rc : 0;
 }
 
-/* The text of a ticket's comments, public or internal; SQLite 3.40 has no string_agg(). */
+/*
+ * The text of a ticket's comments (and paperwork steps), public or internal; SQLite 3.40 has
+ * no string_agg().
+ */
 #define COMMENTS_SQL(agg)                                                                   \
-	"SELECT " agg " FROM ticket_events e WHERE e.ticket_id = ? AND e.action = 'comment'"   \
-	" AND e.internal = ?"
+	"SELECT " agg " FROM ticket_events e WHERE e.ticket_id = ?"                          \
+	" AND e.action IN ('comment', 'paperwork') AND e.internal = ?"
 
 static char *comments(struct db *db, int64_t id, bool internal)
 {
@@ -128,10 +134,9 @@ int store_ticket_index(struct db *db, int64_t id)
 	char *pub = comments(db, id, false), *note = comments(db, id, true);
 	if (pub)
 		buf_addf(&body, " %s", pub);
-	/* SQLite's short-query index; PostgreSQL's trigram index needs no second copy. */
-	bool grams = db_engine(db) != DB_POSTGRES;
-	char *g = grams ? st_unigrams(body.s) : NULL;
-	char *ng = grams && note ? st_unigrams(note) : NULL;
+	/* the short-query indexes: unigram FTS5 on SQLite, 'simple' full text on PostgreSQL */
+	char *g = st_unigrams(body.s);
+	char *ng = note ? st_unigrams(note) : NULL;
 	int rc = db_exec(db,
 			 "INSERT INTO ticket_docs (id, body, note, grams, note_grams)"
 			 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body,"
@@ -187,6 +192,79 @@ json_t *store_ticket_get(struct db *db, const struct actor *who, int64_t id)
 	return t;
 }
 
+/*
+ * P-5.3.3: whom an overdue ticket escalates to. When a member of its project team owns it,
+ * the project's manager; otherwise the heads of the owner's department (cm's while nobody
+ * has taken it); when that department has no head, the leaders. Never the owner, never
+ * someone deactivated. The rules on a ticket aliased t. (department_heads is small: the CROSS
+ * JOINs make SQLite read it first instead of every user of a role.)
+ */
+#define OWNER_DEPT "COALESCE((SELECT o.role FROM users o WHERE o.id = t.owner_id), 'cm')"
+#define MANAGER_RULE                                                                        \
+	"EXISTS (SELECT 1 FROM projects p JOIN users o ON o.id = t.owner_id"                 \
+	" JOIN users m ON m.id = p.manager_id WHERE p.id = t.project_id"                    \
+	" AND o.role = 'project' AND m.active = 1 AND m.id <> t.owner_id)"
+#define HEADS_RULE                                                                          \
+	"EXISTS (SELECT 1 FROM department_heads h CROSS JOIN users hu WHERE hu.id = h.user_id" \
+	" AND hu.role = " OWNER_DEPT " AND hu.active = 1"                                    \
+	" AND hu.id <> COALESCE(t.owner_id, 0))"
+/* ... and whether it escalates to the user given as the argument, four times */
+#define ESCALATES_TO_ARG                                                                    \
+	"COALESCE(t.owner_id, 0) <> ? AND CASE WHEN " MANAGER_RULE                           \
+	" THEN (SELECT p.manager_id FROM projects p WHERE p.id = t.project_id) = ?"         \
+	" WHEN " HEADS_RULE " THEN EXISTS (SELECT 1 FROM department_heads h"                 \
+	" JOIN users hu ON hu.id = h.user_id WHERE h.user_id = ?"                            \
+	" AND hu.role = " OWNER_DEPT ")"                                                     \
+	" ELSE EXISTS (SELECT 1 FROM users l WHERE l.id = ? AND l.role = 'leader') END"
+
+/* The three steps for a set of tickets, each row with its step; the first step with any wins. */
+#define ESCALATION_SQL(ids)                                                                 \
+	"SELECT t.id, 1, m.id, m.name FROM tickets t JOIN users o ON o.id = t.owner_id"       \
+	" JOIN projects p ON p.id = t.project_id JOIN users m ON m.id = p.manager_id"       \
+	" WHERE t.id IN (" ids ") AND o.role = 'project' AND m.active = 1"                  \
+	" AND m.id <> t.owner_id UNION ALL SELECT t.id, 2, hu.id, hu.name FROM tickets t"    \
+	" CROSS JOIN department_heads h CROSS JOIN users hu WHERE hu.id = h.user_id"         \
+	" AND t.id IN (" ids ") AND hu.role = " OWNER_DEPT " AND hu.active = 1"               \
+	" AND hu.id <> COALESCE(t.owner_id, 0)"                                              \
+	" UNION ALL SELECT t.id, 3, l.id, l.name FROM tickets t JOIN users l"                \
+	" ON l.role = 'leader' WHERE t.id IN (" ids ") AND l.active = 1"                     \
+	" AND l.id <> COALESCE(t.owner_id, 0) ORDER BY 1, 2, 3"
+
+json_t *store_tickets_escalation(struct db *db, const int64_t *ids, size_t n)
+{
+	json_t *out = json_object();
+	if (!n)
+		return out;
+	/* the ids as one argument: a JSON array for SQLite's json_each(), an array for PostgreSQL */
+	bool pg = db_engine(db) == DB_POSTGRES;
+	struct buf list = BUF_INIT;
+	buf_addc(&list, pg ? '{' : '[');
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
+	buf_addc(&list, pg ? '}' : ']');
+	struct db_stmt *st =
+		db_query(db,
+			 pg ? ESCALATION_SQL("SELECT unnest(CAST(? AS bigint[]))")
+			    : ESCALATION_SQL("SELECT value FROM json_each(?)"),
+			 DT(list.s), DT(list.s), DT(list.s));
+	int64_t ticket = 0, step = 0;
+	json_t *to = NULL;
+	while (db_step(st) == DB_ROW) {
+		if (db_int(st, 0) != ticket) {
+			ticket = db_int(st, 0), step = db_int(st, 1);
+			char key[24];
+			snprintf(key, sizeof(key), "%lld", (long long)ticket);
+			json_object_set_new(out, key, to = json_array());
+		}
+		if (db_int(st, 1) == step)
+			json_array_append_new(to, json_pack("{sI ss}", "id", (json_int_t)db_int(st, 2),
+							    "name", db_text(st, 3)));
+	}
+	db_done(st);
+	buf_release(&list);
+	return out;
+}
+
 json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
 {
 	return store_rows_json(db_query(db,
@@ -200,87 +278,212 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
 
 /*
  * The queue: visible tickets matching every filter given, newest first, after the cursor.
- * Overdue: no first response by its due time, or not resolved by the time the customer
- * required. idcol is the column the order and the cursor go by: with a search on SQLite the
- * full-text index drives (its rowid is the ticket id), so a page of a common word stops
- * after fifty matches instead of collecting them all.
+ *
+ * The statement is composed from the filters present, so that each is a plain comparison the
+ * planner can serve from an index: tickets_project (project_id, status, owner_id, id) for
+ * callers who see a few projects, tickets_status and tickets_owner for staff who see them all,
+ * the two partial indexes of open deadlines for overdue. The inner query picks the page's ids
+ * and reads nothing else; the outer one joins the names for those ids only. A search on SQLite
+ * lets the full-text index drive (its rowid is the ticket id), so that a page of a common word
+ * stops after fifty matches; a customer, who sees a few hundred tickets, has their own tickets
+ * read instead and each document tested. Composed statements are kept for the life of the
+ * process (the statement cache goes by the text's address): one per combination used.
  */
-#define TICKET_FILTERS(idcol)                                                               \
-	PROJECT_VISIBLE " AND (CAST(? AS TEXT) IS NULL OR t.status = ?)"                     \
-			" AND (CAST(? AS TEXT) IS NULL OR t.kind = ?)"                       \
-			" AND (CAST(? AS BIGINT) IS NULL OR t.project_id = ?)"               \
-			" AND (CAST(? AS BIGINT) IS NULL OR t.owner_id = ?)"                 \
-			" AND (? = 0 OR t.owner_id IS NULL)"                                 \
-			" AND (? = 0 OR (t.response_due < ? AND t.responded_at IS NULL)"     \
-			"  OR (t.required_by < ? AND t.resolved_at IS NULL"                  \
-			"  AND t.status <> 'closed')) AND " idcol " < ?"                     \
-			" ORDER BY " idcol " DESC LIMIT ?"
-
-enum ticket_search { TS_NONE, TS_FTS, TS_UNI, TS_SCAN, TS_TRGM };
-
-static const char *const list_sql[] = {
-	[TS_NONE] = TICKET_COLS " FROM tickets t" TICKET_JOINS " WHERE " TICKET_FILTERS("t.id"),
-	[TS_FTS] = TICKET_COLS " FROM ticket_fts f JOIN tickets t ON t.id = f.rowid" TICKET_JOINS
-			       " WHERE ticket_fts MATCH ? AND " TICKET_FILTERS("f.rowid"),
-	[TS_UNI] = TICKET_COLS " FROM ticket_uni f JOIN tickets t ON t.id = f.rowid" TICKET_JOINS
-			       " WHERE ticket_uni MATCH ? AND " TICKET_FILTERS("f.rowid"),
-	/* one or two characters without a CJK one: read the newest tickets until enough match */
-	[TS_SCAN] = TICKET_COLS " FROM tickets t JOIN ticket_docs d ON d.id = t.id" TICKET_JOINS
-				" WHERE (instr(lower(d.body), lower(?)) > 0 OR (? = 1 AND"
-				" instr(lower(COALESCE(d.note, '')), lower(?)) > 0)) AND "
-				TICKET_FILTERS("t.id"),
-	[TS_TRGM] = TICKET_COLS " FROM tickets t JOIN ticket_docs d ON d.id = t.id" TICKET_JOINS
-				" WHERE (d.body ILIKE ? OR (? = 1 AND d.note ILIKE ?)) AND "
-				TICKET_FILTERS("t.id"),
+enum ticket_search {
+	TS_NONE,
+	TS_FTS,	 /* SQLite, 3+ characters: trigram FTS5 */
+	TS_UNI,	 /* SQLite, 1-2 characters with a CJK one: unigram FTS5 */
+	TS_SCAN, /* SQLite, 1-2 characters without: instr() over the newest */
+	TS_OWN,	 /* SQLite, a customer: instr() over their own tickets */
+	TS_TRGM, /* PostgreSQL: ILIKE, pg_trgm's GIN index from 3 characters */
+	TS_TSV,	 /* PostgreSQL, 1-2 characters with a CJK one: its unigrams' GIN index, then ILIKE */
+	TS_COUNT
 };
 
-json_t *store_tickets_list(struct db *db, const struct actor *who,
-			   const struct ticket_filter *f, int64_t now)
+enum {
+	TF_STATUS = 1 << 0,
+	TF_KIND = 1 << 1,
+	TF_PROJECT = 1 << 2,
+	TF_OWNER = 1 << 3,
+	TF_UNOWNED = 1 << 4,
+	TF_OVERDUE = 1 << 5,
+	TF_ESCALATED = 1 << 6,
+	TF_ALL = 1 << 7
+};
+
+#define LIST_KEYS (2 * TS_COUNT * 3 * TF_ALL)
+
+struct list_query {
+	struct buf *sql; /* NULL: the statement is composed already, only the args are wanted */
+	struct db_val args[16];
+	size_t n;
+};
+
+static void add(struct list_query *q, const char *sql, const struct db_val *args)
 {
-	bool staff = who->role != ROLE_CUSTOMER;
+	if (q->sql)
+		buf_adds(q->sql, sql);
+	for (; args && args->t != DBV_END; args++)
+		q->args[q->n++] = *args;
+}
+#define ADD(q, sql, ...) add(q, sql, (const struct db_val[]){ __VA_ARGS__ __VA_OPT__(,) DB_END })
+
+/* The statement for mode, scope and filters, with its arguments in order. */
+static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum scope scope,
+		    unsigned flags, const struct actor *who, const struct ticket_filter *f,
+		    const char *arg, const char *grams, int64_t now)
+{
+	bool staff = scope != SCOPE_CUSTOMER;
+	const char *id = mode == TS_FTS || mode == TS_UNI ? "f.rowid" : "t.id";
+	/*
+	 * Callers who see a few projects walk their projects' tickets, whatever else is filtered:
+	 * without statistics SQLite would rather walk every ticket of a status or an owner.
+	 */
+	const char *tickets = !pg && scope != SCOPE_ALL ? " FROM tickets t INDEXED BY tickets_project"
+							: " FROM tickets t";
+
+	ADD(q, TICKET_COLS " FROM tickets t" TICKET_JOINS " WHERE t.id IN (SELECT ");
+	ADD(q, id);
+	switch (mode) {
+	case TS_FTS:
+	case TS_UNI:
+		ADD(q, mode == TS_FTS ? " FROM ticket_fts f JOIN tickets t ON t.id = f.rowid"
+					" WHERE ticket_fts MATCH ?"
+				      : " FROM ticket_uni f JOIN tickets t ON t.id = f.rowid"
+					" WHERE ticket_uni MATCH ?",
+		    DT(arg));
+		break;
+	case TS_SCAN:
+	case TS_OWN:
+		ADD(q, tickets);
+		ADD(q, " JOIN ticket_docs d ON d.id = t.id WHERE (instr(lower(d.body), lower(?)) > 0",
+		    DT(arg));
+		if (staff)
+			ADD(q, " OR instr(lower(COALESCE(d.note, '')), lower(?)) > 0", DT(arg));
+		ADD(q, ")");
+		break;
+	case TS_TRGM:
+		ADD(q, " FROM tickets t JOIN ticket_docs d ON d.id = t.id WHERE (d.body ILIKE ?",
+		    DT(arg));
+		if (staff)
+			ADD(q, " OR d.note ILIKE ?", DT(arg));
+		ADD(q, ")");
+		break;
+	case TS_TSV:
+		ADD(q, " FROM tickets t JOIN ticket_docs d ON d.id = t.id"
+		       " WHERE ((to_tsvector('simple', d.grams) @@ plainto_tsquery('simple', ?)"
+		       " AND d.body ILIKE ?)",
+		    DT(grams), DT(arg));
+		if (staff)
+			ADD(q, " OR (to_tsvector('simple', d.note_grams) @@"
+			       " plainto_tsquery('simple', ?) AND d.note ILIKE ?)",
+			    DT(grams), DT(arg));
+		ADD(q, ")");
+		break;
+	default:
+		ADD(q, tickets);
+		ADD(q, " WHERE 1 = 1");
+	}
+	if (scope == SCOPE_MEMBER)
+		ADD(q, " AND t.project_id IN (SELECT project_id FROM project_members"
+		       " WHERE user_id = ?)",
+		    DI(who->user_id));
+	else if (scope == SCOPE_CUSTOMER)
+		ADD(q, " AND t.project_id IN (SELECT id FROM projects WHERE customer_id = ?)",
+		    DI(who->customer_id));
+	if (flags & TF_STATUS)
+		ADD(q, " AND t.status = ?", DT(f->status));
+	if (flags & TF_KIND)
+		ADD(q, " AND t.kind = ?", DT(f->kind));
+	if (flags & TF_PROJECT)
+		ADD(q, " AND t.project_id = ?", DI(f->project_id));
+	if (flags & TF_OWNER)
+		ADD(q, " AND t.owner_id = ?", DI(f->owner_id));
+	if (flags & TF_UNOWNED)
+		ADD(q, " AND t.owner_id IS NULL");
+	/* no first response by its due time, or not resolved by the time the customer required */
+	if (flags & TF_OVERDUE)
+		ADD(q, " AND t.id IN (SELECT id FROM tickets WHERE response_due < ?"
+		       " AND responded_at IS NULL UNION ALL SELECT id FROM tickets"
+		       " WHERE required_by < ? AND resolved_at IS NULL AND status <> 'closed')",
+		    DI(now), DI(now));
+	if (flags & TF_ESCALATED)
+		ADD(q, " AND " ESCALATES_TO_ARG, DI(who->user_id), DI(who->user_id), DI(who->user_id),
+		    DI(who->user_id));
+	ADD(q, " AND ");
+	ADD(q, id);
+	ADD(q, " < ? ORDER BY ", DI(f->before_id ? f->before_id : INT64_MAX));
+	ADD(q, id);
+	ADD(q, " DESC LIMIT ?) ORDER BY t.id DESC", DI(f->limit));
+}
+
+static pthread_mutex_t composed_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic(const char *) composed[LIST_KEYS];
+
+void store_tickets_statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
+			 int64_t now, struct ticket_statement *out)
+{
+	enum scope scope = role_scope(who->role);
+	bool pg = db_engine(db) == DB_POSTGRES;
 	enum ticket_search mode = TS_NONE;
-	char *arg = NULL;
-	if (f->q && db_engine(db) == DB_POSTGRES) {
+	char *arg = NULL, *grams = NULL;
+	if (f->q && pg && utf8_chars(f->q) < 3 && st_has_cjk(f->q)) {
+		mode = TS_TSV, arg = st_like_pattern(f->q), grams = st_cjk_grams(f->q);
+	} else if (f->q && pg) {
 		mode = TS_TRGM, arg = st_like_pattern(f->q);
+	} else if (f->q && scope == SCOPE_CUSTOMER) {
+		mode = TS_OWN, arg = xstrdup(f->q);
 	} else if (f->q && utf8_chars(f->q) >= 3) {
-		/* staff match either column, customers only what they may read */
-		mode = TS_FTS, arg = st_fts_phrase(staff ? NULL : "body", f->q);
+		mode = TS_FTS, arg = st_fts_phrase(NULL, f->q);
 	} else if (f->q && st_has_cjk(f->q)) {
 		char *g = st_unigrams(f->q);
-		mode = TS_UNI, arg = st_fts_phrase(staff ? NULL : "grams", g);
+		mode = TS_UNI, arg = st_fts_phrase(NULL, g);
 		free(g);
 	} else if (f->q) {
 		mode = TS_SCAN, arg = xstrdup(f->q);
 	}
-	struct db_val args[32];
-	size_t n = 0;
-	if (mode == TS_FTS || mode == TS_UNI) {
-		args[n++] = DT(arg);
-	} else if (mode == TS_SCAN || mode == TS_TRGM) {
-		args[n++] = DT(arg);
-		args[n++] = DI(staff);
-		args[n++] = DT(arg);
+	unsigned flags = (f->status ? TF_STATUS : 0) | (f->kind ? TF_KIND : 0) |
+			 (f->project_id ? TF_PROJECT : 0) | (f->owner_id ? TF_OWNER : 0) |
+			 (f->unowned ? TF_UNOWNED : 0) | (f->overdue || f->escalated ? TF_OVERDUE : 0) |
+			 (f->escalated ? TF_ESCALATED : 0);
+	size_t key = (((size_t)pg * TS_COUNT + (size_t)mode) * 3 + (size_t)scope) * TF_ALL + flags;
+
+	struct list_query q = { 0 };
+	struct buf text = BUF_INIT;
+	const char *sql = atomic_load(&composed[key]);
+	if (!sql)
+		q.sql = &text;
+	compose(&q, pg, mode, scope, flags, who, f, arg, grams, now);
+	if (!sql) {
+		pthread_mutex_lock(&composed_lock);
+		if (!(sql = atomic_load(&composed[key]))) {
+			sql = buf_detach(&text, NULL);
+			atomic_store(&composed[key], sql);
+		}
+		pthread_mutex_unlock(&composed_lock);
+		buf_release(&text);
 	}
-	const struct db_val vis[] = { VISIBLE_ARGS(who) };
-	for (size_t i = 0; i < ARRAY_SIZE(vis); i++)
-		args[n++] = vis[i];
-	args[n++] = DT(f->status);
-	args[n++] = DT(f->status);
-	args[n++] = DT(f->kind);
-	args[n++] = DT(f->kind);
-	args[n++] = DID(f->project_id);
-	args[n++] = DID(f->project_id);
-	args[n++] = DID(f->owner_id);
-	args[n++] = DID(f->owner_id);
-	args[n++] = DI(f->unowned);
-	args[n++] = DI(f->overdue);
-	args[n++] = DI(now);
-	args[n++] = DI(now);
-	args[n++] = DI(f->before_id ? f->before_id : INT64_MAX);
-	args[n++] = DI(f->limit);
-	args[n++] = DB_END;
-	json_t *a = store_rows_json(db_query_v(db, list_sql[mode], args));
-	free(arg);
+	static_assert(ARRAY_SIZE(q.args) < ARRAY_SIZE(out->args), "room for DB_END");
+	memcpy(out->args, q.args, q.n * sizeof(q.args[0]));
+	out->args[q.n] = DB_END;
+	out->sql = sql;
+	out->text[0] = arg;
+	out->text[1] = grams;
+}
+
+void store_tickets_statement_release(struct ticket_statement *q)
+{
+	free(q->text[0]);
+	free(q->text[1]);
+}
+
+json_t *store_tickets_list(struct db *db, const struct actor *who,
+			   const struct ticket_filter *f, int64_t now)
+{
+	struct ticket_statement q;
+	store_tickets_statement(db, who, f, now, &q);
+	json_t *a = store_rows_json(db_query_v(db, q.sql, q.args));
+	store_tickets_statement_release(&q);
 	attach_assignees(db, a);
 	return a;
 }

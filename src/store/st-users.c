@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USER_COLS "id, username, name, role, customer_id, active, created_at, updated_at"
+#define USER_COLS                                                                           \
+	"id, username, name, role, customer_id, active, created_at, updated_at, CASE WHEN"      \
+	" EXISTS (SELECT 1 FROM department_heads h WHERE h.user_id = users.id) THEN 1 ELSE 0"  \
+	" END AS department_head"
 
 static void attach_projects(struct db *db, json_t *users)
 {
@@ -44,6 +47,18 @@ json_t *store_users_list(struct db *db)
 	if (json_array_size(users))
 		attach_projects(db, users);
 	return users;
+}
+
+json_t *store_staff_list(struct db *db, int64_t project_id)
+{
+	return store_rows_json(db_query(
+		db,
+		"SELECT id, name, role, CASE WHEN EXISTS (SELECT 1 FROM department_heads h"
+		" WHERE h.user_id = users.id) THEN 1 ELSE 0 END AS department_head FROM users"
+		" WHERE active = 1 AND role NOT IN ('admin', 'customer') AND (? = 0 OR role <> 'project'"
+		" OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = ?"
+		" AND m.user_id = users.id)) ORDER BY role, id",
+		DI(project_id), DI(project_id)));
 }
 
 static int auth_row(struct db_stmt *st, struct user_auth *out)
@@ -123,6 +138,15 @@ int store_user_set_projects(struct db *db, int64_t id, json_t *project_ids)
 				 " ON CONFLICT DO NOTHING",
 			     DI(json_integer_value(p)), DI(id));
 	}
+	return rc < 0 ? rc : 0;
+}
+
+int store_user_set_head(struct db *db, int64_t id, bool head)
+{
+	int rc = head ? db_exec(db, "INSERT INTO department_heads (user_id) VALUES (?)"
+				    " ON CONFLICT (user_id) DO NOTHING",
+				DI(id))
+		      : db_exec(db, "DELETE FROM department_heads WHERE user_id = ?", DI(id));
 	return rc < 0 ? rc : 0;
 }
 

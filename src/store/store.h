@@ -51,6 +51,13 @@ int store_user_set_text(struct db *db, int64_t id, const char *column, const cha
 int store_user_set_role(struct db *db, int64_t id, enum role role, int64_t customer_id,
 			int64_t now);
 int store_user_set_active(struct db *db, int64_t id, bool active, int64_t now);
+/*
+ * The active staff who take and work on tickets, [{id, name, role, department_head}] by role;
+ * with a project id only those who see that project (its team and the departments).
+ */
+json_t *store_staff_list(struct db *db, int64_t project_id);
+/* Make the user a head of their department (their staff role), or no longer one. */
+int store_user_set_head(struct db *db, int64_t id, bool head);
 /* Replace the user's project memberships. */
 int store_user_set_projects(struct db *db, int64_t id, json_t *project_ids);
 /* Drop every session and API token of the user (password change, deactivation). */
@@ -209,11 +216,29 @@ struct ticket_filter {
 	const char *status, *kind, *q;
 	int64_t project_id, owner_id; /* 0: any */
 	bool unowned, overdue;
+	bool escalated; /* overdue and escalated to the caller (P-5.3.3) */
 	int64_t before_id; /* the cursor: tickets with smaller ids; 0 from the newest */
 	int limit;
 };
 json_t *store_tickets_list(struct db *db, const struct actor *who,
 			   const struct ticket_filter *f, int64_t now);
+/*
+ * Whom each of the n tickets escalates to were it overdue (P-5.3.3): {"<ticket id>": [{id,
+ * name}, ...]}, one statement for a page.
+ */
+json_t *store_tickets_escalation(struct db *db, const int64_t *ids, size_t n);
+/*
+ * The statement store_tickets_list() runs for f, with its arguments (ending in DB_END; they
+ * point into f and into text[]): for bench/explain-tickets.py. Release it after use.
+ */
+struct ticket_statement {
+	const char *sql;
+	struct db_val args[17];
+	char *text[2];
+};
+void store_tickets_statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
+			 int64_t now, struct ticket_statement *q);
+void store_tickets_statement_release(struct ticket_statement *q);
 
 /* Something was added to the ticket (an attachment): its updated_at moves. */
 int store_ticket_touch(struct db *db, int64_t id, int64_t now);

@@ -392,6 +392,10 @@ test('the running server answers every operation as documented', async (t) => {
       { username: uname, role: 'project', password: 'openapi-check-2026' }), 409);
     conforms('updateUser', await admin.patch(`/api/v1/users/${user.id}`, { name: '文档测试员' }), 200);
     const me = (await admin.get('/api/v1/me')).body.user;
+    conforms('listStaff', await admin.get('/api/v1/staff'), 200);
+    conforms('listStaff', await admin.get('/api/v1/staff?project_id=1'), 200);
+    conforms('listStaff', await admin.get('/api/v1/staff?project_id=abc'), 400);
+    conforms('listStaff', await admin.get('/api/v1/staff?project_id=999999'), 404);
     conforms('updateUser', await admin.patch(`/api/v1/users/${me.id}`, { active: false }), 422);
 
     // customers
@@ -617,6 +621,7 @@ test('the running server answers every operation as documented', async (t) => {
     const customer = client(s.url);
     conforms('createSession', await customer.login('customer'), 201);
     conforms('listUsers', await customer.get('/api/v1/users'), 403);
+    conforms('listStaff', await customer.get('/api/v1/staff'), 403);
     conforms('createCustomer', await customer.post('/api/v1/customers', { name: '不允许' }), 403);
     conforms('getProject', await customer.get(`/api/v1/projects/${proj.id}`), 404);
     conforms('listForms', await customer.get('/api/v1/forms'), 200);

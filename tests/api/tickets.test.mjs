@@ -31,7 +31,7 @@ const KINDS = ['complaint', 'repair', 'inquiry', 'special_request', 'suspension_
 const TICKET_KEYS = ['id', 'number', 'project_id', 'project_code', 'project_name', 'kind', 'title', 'description',
   'channel', 'location', 'required_by', 'status', 'scope', 'owner_id', 'owner_name', 'assignee_ids', 'created_by',
   'created_by_name', 'created_at', 'updated_at', 'responded_at', 'response_due', 'resolved_at', 'closed_at',
-  'satisfaction', 'overdue', 'overdue_response', 'overdue_resolution', 'improvement_needs'].sort();
+  'satisfaction', 'overdue', 'overdue_response', 'overdue_resolution', 'escalated_to', 'improvement_needs'].sort();
 const HISTORY_KEYS = ['id', 'action', 'user_id', 'user_name', 'at', 'text', 'internal', 'data'].sort();
 const HOUR = 3600 * 1000;
 const OTHER_PW = 'another-customer-pw-2026';
@@ -102,6 +102,9 @@ function checkTicket(t, { history = false, what = '' } = {}) {
   assert.ok(secs(t.updated_at) >= secs(t.created_at), `updated_at before created_at ${what}`);
   for (const k of ['overdue', 'overdue_response', 'overdue_resolution']) assert.equal(typeof t[k], 'boolean', `${k} ${what}`);
   assert.equal(t.overdue, t.overdue_response || t.overdue_resolution, `overdue is either ${what}`);
+  assert.ok(Array.isArray(t.escalated_to) && t.escalated_to.every((u) => Number.isInteger(u.id) && typeof u.name === 'string'
+    && Object.keys(u).length === 2), `escalated_to ${what}`);
+  if (!t.overdue) assert.deepEqual(t.escalated_to, [], `escalated_to when not overdue ${what}`);
   assert.equal(t.owner_id === null, t.owner_name === null, `owner_id and owner_name ${what}`);
   assert.ok(Array.isArray(t.assignee_ids) && t.assignee_ids.every(Number.isInteger), `assignee_ids ${what}`);
   assert.ok(Number.isInteger(t.improvement_needs) && t.improvement_needs >= 0, `improvement_needs ${what}`);
@@ -790,6 +793,46 @@ test('special request: work waits for the leader\'s approval; reject closes it',
 
 // ---- repairs ----------------------------------------------------------------------------
 
+test('suspension and claims: their paperwork steps are logged in the history, by the owner or an assignee, until closed (P-5.2.2f)', async () => {
+  const t = await create(C.project, staffBody({ kind: 'suspension_claim', title: '因暴雨停工七天，申请顺延工期', description: '7月20日至26日连续暴雨，现场停工。' }));
+  const paper = (c, step, text, extra = {}) => c.post(`${T}/${t.id}/actions`, { action: 'paperwork', step, text, ...extra });
+  const nums = async () => (await counts()).split('|').map(Number);
+  const n0 = await nums();
+  // before triage too: the notice comes first
+  ok(await paper(C.project, 'notice', '停工通知 BJ-TZ-2026-031，7月20日送达建设单位'), 200);
+  await act(C.project, t.id, { action: 'triage', scope: 'in_contract' });
+  await act(C.project, t.id, { action: 'assign', user_ids: [uid('cm')] });
+  ok(await paper(C.cm, 'evidence', '气象局暴雨预警证明、现场停工照片 12 张'), 200);
+  ok(await paper(C.project, 'claim', '申请顺延工期 7 天，窝工费 3.2 万元'), 200);
+  const x = ok(await paper(C.project, 'agreement', '建设单位签认：顺延 7 天，费用 2.8 万元'), 200);
+  const steps = x.history.filter((e) => e.action === 'paperwork');
+  assert.deepEqual(steps.map((e) => e.data.step), ['notice', 'evidence', 'claim', 'agreement']);
+  assert.deepEqual(steps.map((e) => e.user_id), [uid('project'), uid('cm'), uid('project'), uid('project')]);
+  assert.equal(steps[3].text, '建设单位签认：顺延 7 天，费用 2.8 万元');
+  assert.equal(x.status, 'in_progress', 'paperwork does not move the request');
+  // the customer reads every step; search finds their text
+  const seen = await get(t.id, C.customer);
+  assert.deepEqual(seen.history.filter((e) => e.action === 'paperwork').map((e) => e.text), steps.map((e) => e.text));
+  assert.ok(ids(await walk(C.customer, { q: '窝工费' })).includes(t.id));
+  // refusals change nothing
+  const n1 = await nums();
+  assert.ok(n1[1] - n0[1] >= 4, 'the steps are events');
+  err(await paper(C.customer, 'claim', '顾客不记录'), 403, 'forbidden', 'action');
+  err(await paper(C.quality, 'claim', '未指派的员工'), 403, 'forbidden', 'action');
+  err(await paper(C.project, 'invoice', '不是一类文件'), 400, 'invalid', 'step');
+  err(await C.project.post(`${T}/${t.id}/actions`, { action: 'paperwork', text: '没有类别' }), 400, 'missing_field', 'step');
+  err(await paper(C.project, 'review', ''), 400, undefined, 'text');
+  err(await C.project.post(`${T}/${t.id}/actions`, { action: 'paperwork', step: 'review' }), 400, 'missing_field', 'text');
+  err(await paper(C.project, 'review', '多余的字段', { internal: true }), 400, 'invalid', 'internal');
+  const other = await create(C.project, staffBody({ title: '普通投诉不走索赔文件' }));
+  err(await C.project.post(`${T}/${other.id}/actions`, { action: 'paperwork', step: 'notice', text: '不适用' }), 409, 'conflict', 'action');
+  assert.deepEqual((await nums()).slice(0, 3), [n1[0] + 1, n1[1] + 1, n1[2]], 'only the other ticket was created');
+  // closed: no more paperwork
+  await act(C.project, t.id, { action: 'resolve', note: '工期顺延已签认' });
+  await act(C.customer, t.id, { action: 'rate', satisfaction: 'satisfied' });
+  err(await paper(C.project, 'resumption', '7月27日复工'), 409, 'conflict', 'action');
+});
+
 test('repair: resolved work waits for the quality dept; fail sends it back, pass resolves it; the customer closes it', async () => {
   const t = await create(C.customer, body({ kind: 'repair', project_id: PROJECT.warranty, title: '教室屋面漏水', location: '2号教学楼顶层' }));
   assert.ok(t.response_due, 'a repair in warranty has a response deadline');
@@ -1199,6 +1242,50 @@ test('list filters: status, kind, project_id, owner_id (me), unowned, overdue; b
   assert.ok(ok(await C.cm.get(T + q({ limit: '200' })), 200).items.length <= 200);
 });
 
+test('list filters in every combination, with and without search, for each kind of caller: exactly the matching tickets they see, page by page', async () => {
+  // The queue's statement is composed from the filters present (st-tickets.c): check every
+  // combination against the caller's whole list filtered here. Some tickets of every sort exist.
+  const p = PROJECT.construction;
+  const mine = await create(C.customer, body({ project_id: p, kind: 'repair', title: '组合筛选 防水 维修' }));
+  await act(C.project, mine.id, { action: 'take' });
+  await create(C.customer, body({ project_id: p, title: '组合筛选 防水 投诉（无人接手）' }));
+  const due = Date.now() + 3000;
+  const late = await create(C.project, staffBody({ project_id: p, title: '组合筛选 逾期', required_by: rfc(due) }));
+  await new Promise((r) => setTimeout(r, due - Date.now() + 1100));
+  assert.equal((await get(late.id)).overdue, true);
+  const OPTS = {
+    status: [undefined, 'new', 'in_progress', 'closed'],
+    kind: [undefined, 'complaint', 'repair'],
+    project_id: [undefined, String(p)],
+    owner_id: [undefined, 'me'],
+    unowned: [undefined, 'true'],
+    overdue: [undefined, 'true'],
+    q: [undefined, '防水'],
+  };
+  const combos = Object.entries(OPTS).reduce((acc, [k, vs]) =>
+    acc.flatMap((c) => vs.map((v) => (v === undefined ? c : { ...c, [k]: v }))), [{}]);
+  for (const who of ['cm', 'project', 'customer']) {
+    const me = uid(who);
+    const all = await walk(C[who], {});
+    const found = ids(await walk(C[who], { q: '防水' }));
+    assert.ok(found.includes(mine.id), `${who} q=防水 finds the new repair`);
+    const match = (t, f) => (!f.status || t.status === f.status) && (!f.kind || t.kind === f.kind) &&
+      (!f.project_id || t.project_id === Number(f.project_id)) && (!f.owner_id || t.owner_id === me) &&
+      (!f.unowned || t.owner_id === null) && (!f.overdue || t.overdue === true) &&
+      (!f.q || found.includes(t.id));
+    let nonEmpty = 0;
+    for (const f of combos) {
+      const want = all.filter((t) => match(t, f)).map((t) => t.id);
+      assert.deepEqual(await listIds(C[who], f), want, `${who} ${JSON.stringify(f)}`);
+      if (want.length) nonEmpty++;
+    }
+    assert.ok(nonEmpty >= 20, `${who}: only ${nonEmpty} combinations find anything`);
+    // small pages of a combination that holds several: the cursor goes by the composed order
+    const f = { project_id: String(p), q: '防水' };
+    assert.deepEqual(ids(await walk(C[who], f, 1)), all.filter((t) => match(t, f)).map((t) => t.id), `${who} pages of 1`);
+  }
+});
+
 test('paging: limit and next_cursor until null, newest first, no duplicates, stable while tickets arrive', async () => {
   const p = ok(await C.admin.post('/api/v1/projects', { code: uniq('PG'), name: '工单分页测试项目', customer_id: projects[1].customer_id }), 201);
   const made = [];
@@ -1385,7 +1472,7 @@ test('overdue: the response window and required_by, seen 25 hours later (KEFU_CL
       assert.equal(x.overdue_response, resp, `overdue_response of ${t.title}`);
       assert.equal(x.overdue_resolution, reso, `overdue_resolution of ${t.title}`);
       assert.equal(x.overdue, resp || reso, `overdue of ${t.title}`);
-      assert.deepEqual(strip(x), { ...strip(await get(t.id)), overdue: x.overdue, overdue_response: x.overdue_response, overdue_resolution: x.overdue_resolution },
+      assert.deepEqual(strip(x), { ...strip(await get(t.id)), overdue: x.overdue, overdue_response: x.overdue_response, overdue_resolution: x.overdue_resolution, escalated_to: x.escalated_to },
         `only the flags differ 25 h later: ${t.title}`);
       assert.equal((await at(t, L.customer)).overdue, resp || reso, `the customer sees the flag of ${t.title}`);
     }
@@ -1458,6 +1545,99 @@ test('the response window is a setting: 2 hours in the settings file, overdue 3 
 });
 
 // ---- the audit chain -----------------------------------------------------------------------
+
+test('escalation: an overdue ticket goes up to the project manager, the head of the owner\'s department, or the leaders (P-5.3.3)', async () => {
+  const PW = 'escalation-test-pw-2026';
+  const P = ok(await C.admin.post('/api/v1/projects', { code: uniq('ESC'), name: '超时升级测试项目', customer_id: projects[1].customer_id }), 201);
+  const pm = s.addUser(uniq('esc.pm').toLowerCase(), 'project', PW, ['--project', String(P.id)]);
+  const member = s.addUser(uniq('esc.member').toLowerCase(), 'project', PW, ['--project', String(P.id)]);
+  ok(await C.admin.patch(`/api/v1/projects/${P.id}`, { manager_id: pm }), 200);
+  // cm gets a head; quality and the project team have none
+  const headName = uniq('esc.cmhead').toLowerCase();
+  const head = ok(await C.admin.post('/api/v1/users', { username: headName, name: '施工管理部 负责人', role: 'cm', password: PW, department_head: true }), 201);
+  assert.equal(head.department_head, true);
+  const U = {};
+  for (const [name, id] of Object.entries({ pm, member })) U[name] = tokenClient(s, ok(await C.admin.get(`/api/v1/users/${id}`), 200).username);
+  U.head = tokenClient(s, headName);
+  assert.equal(ok(await C.admin.get(`/api/v1/users/${pm}`), 200).department_head, false);
+
+  // Heads only where there are departments; the request names the field and changes nothing.
+  for (const [role, extra] of [['customer', { customer_id: projects[1].customer_id }], ['admin', {}], ['leader', {}]]) {
+    const n = await count('users');
+    err(await C.admin.post('/api/v1/users', { username: uniq('esc.bad').toLowerCase(), role, password: PW, department_head: true, ...extra }), 400, 'invalid', 'department_head');
+    assert.equal(await count('users'), n);
+  }
+  err(await C.admin.patch(`/api/v1/users/${uid('leader')}`, { department_head: true }), 400, 'invalid', 'department_head');
+  err(await C.admin.patch(`/api/v1/users/${pm}`, { department_head: 'yes' }), 400, 'invalid', 'department_head');
+
+  const due = Date.now() + 4000;
+  const on = (extra) => staffBody({ project_id: P.id, required_by: rfc(due), ...extra });
+  const byMember = await create(U.member, on({ title: '升级：项目部成员负责' }));
+  const byPm = await create(U.pm, on({ title: '升级：项目经理本人负责' }));
+  const byCm = await create(C.cm, on({ title: '升级：施工管理部负责' }));
+  const byQuality = await create(C.quality, on({ title: '升级：质量部负责' }));
+  const unowned = await create(C.customer, body({ project_id: P.id, title: '升级：无人受理', required_by: rfc(due) }));
+  const notDue = await create(U.member, staffBody({ project_id: P.id, title: '升级：尚未到期', required_by: rfc(due + 48 * HOUR) }));
+  for (const t of [byMember, byPm, byCm, byQuality, unowned, notDue]) {
+    const x = await get(t.id);
+    assert.equal(x.overdue, false);
+    assert.deepEqual(x.escalated_to, [], `${t.title}: escalated before it is due`);
+  }
+  await new Promise((r) => setTimeout(r, due - Date.now() + 1100));
+
+  const to = async (t, c = C.cm) => (await get(t.id, c)).escalated_to;
+  const leader = { id: uid('leader'), name: users.leader.name };
+  const pmUser = ok(await C.admin.get(`/api/v1/users/${pm}`), 200);
+  const EXPECT = [
+    [byMember, [{ id: pm, name: pmUser.name }]],
+    [byPm, [leader]],
+    [byCm, [{ id: head.id, name: head.name }]],
+    [byQuality, [leader]],
+    [unowned, [{ id: head.id, name: head.name }]],
+    [notDue, []],
+  ];
+  for (const [t, want] of EXPECT) {
+    assert.deepEqual(await to(t), want, `escalated_to of ${t.title}`);
+    assert.deepEqual(await to(t, C.customer), want, `the customer sees whom ${t.title} went up to`);
+  }
+  const listed = (await walk(C.cm, { project_id: String(P.id) })).find((t) => t.id === byMember.id);
+  assert.deepEqual(listed.escalated_to, [{ id: pm, name: pmUser.name }], 'lists carry escalated_to');
+
+  // Each one's queue of what went up to them.
+  const mine = [byMember, byPm, byCm, byQuality, unowned, notDue].map((t) => t.id);
+  const queue = async (c) => {
+    const list = await walk(c, { escalated: 'true' });
+    for (const t of list) assert.equal(t.overdue, true, `${t.title} in escalated=true is overdue`);
+    return ids(list).filter((id) => mine.includes(id));
+  };
+  assert.deepEqual(await queue(U.pm), [byMember.id]);
+  assert.deepEqual(await queue(U.head), [unowned.id, byCm.id]);
+  assert.deepEqual(await queue(C.leader), [byQuality.id, byPm.id]);
+  assert.deepEqual(await queue(U.member), []);
+  assert.deepEqual(await queue(C.cm), []);
+  assert.deepEqual(await queue(C.customer), []);
+  assert.deepEqual(await listIds(U.head, { escalated: 'true', project_id: String(P.id), kind: 'complaint' }), [unowned.id, byCm.id]);
+  err(await C.cm.get(T + q({ escalated: 'maybe' })), 400, 'invalid', 'escalated');
+
+  // A head who leaves (deactivated, or no longer head): the leaders take it.
+  ok(await C.admin.patch(`/api/v1/users/${head.id}`, { department_head: false }), 200);
+  assert.deepEqual(await to(byCm), [leader]);
+  ok(await C.admin.patch(`/api/v1/users/${head.id}`, { department_head: true }), 200);
+  assert.deepEqual(await to(byCm), [{ id: head.id, name: head.name }]);
+  // a head who changes department stops being one
+  const moved = ok(await C.admin.patch(`/api/v1/users/${head.id}`, { role: 'quality' }), 200);
+  assert.equal(moved.department_head, false);
+  assert.deepEqual(await to(byCm), [leader]);
+  assert.deepEqual(await to(byQuality), [leader]);
+  ok(await C.admin.patch(`/api/v1/users/${pm}`, { active: false }), 200);
+  assert.deepEqual(await to(byMember), [leader], 'a deactivated manager: the project team has no head, so the leaders');
+
+  // Resolving it ends the escalation.
+  await act(U.member, byMember.id, { action: 'triage', scope: 'in_contract' });
+  const done = await act(U.member, byMember.id, { action: 'resolve', note: '已处理' });
+  assert.equal(done.overdue, false);
+  assert.deepEqual(done.escalated_to, []);
+});
 
 test('every ticket, step and assignment is in the audit chain and kefu audit verify exits 0', async () => {
   const tickets = s.sql('SELECT id FROM tickets ORDER BY id').split('\n').map(Number);

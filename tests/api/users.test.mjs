@@ -176,3 +176,51 @@ test('customer users get no project_ids; inactive users cannot become members; a
   assert.equal(me2.active, true);
   assert.equal(me2.role, 'admin');
 });
+
+test('department_head: on department roles only, in the user and the audit log; cleared when the role changes', async () => {
+  const u = ok(await admin.post('/api/v1/users', { username: uname(), role: 'quality', password: PW, department_head: true }), 201);
+  checkUser(u);
+  assert.equal(u.department_head, true);
+  assert.equal(ok(await admin.get(`/api/v1/users/${u.id}`), 200).department_head, true);
+  assert.equal(ok(await admin.patch(`/api/v1/users/${u.id}`, { department_head: false }), 200).department_head, false);
+  assert.equal(ok(await admin.patch(`/api/v1/users/${u.id}`, { department_head: true, name: '质量部 部长' }), 200).department_head, true);
+  // a head who changes department stops being one, unless the same request says so
+  assert.equal(ok(await admin.patch(`/api/v1/users/${u.id}`, { role: 'safety' }), 200).department_head, false);
+  assert.equal(ok(await admin.patch(`/api/v1/users/${u.id}`, { role: 'cm', department_head: true }), 200).department_head, true);
+  for (const [role, extra] of [['leader', {}], ['admin', {}], ['customer', { customer_id: 1 }]]) {
+    const before = await listUsers();
+    err(await admin.post('/api/v1/users', { username: uname(), role, password: PW, department_head: true, ...extra }), 400, 'invalid', 'department_head');
+    assert.equal((await listUsers()).length, before.length, `no ${role} user created`);
+  }
+  err(await admin.patch(`/api/v1/users/${u.id}`, { role: 'leader', department_head: true }), 400, 'invalid', 'department_head');
+  assert.equal(ok(await admin.get(`/api/v1/users/${u.id}`), 200).role, 'cm', 'the refused patch changed nothing');
+  // a cm head made a leader stops being a head
+  assert.equal(ok(await admin.patch(`/api/v1/users/${u.id}`, { role: 'leader' }), 200).department_head, false);
+  for (const x of await listUsers()) assert.equal(typeof x.department_head, 'boolean');
+});
+
+test('the staff directory: active staff by name and department for every staff role; by project; customers 403', async () => {
+  const gone = ok(await admin.post('/api/v1/users', { username: uname(), name: '已离职员工', role: 'quality', password: PW }), 201);
+  ok(await admin.patch(`/api/v1/users/${gone.id}`, { active: false }), 200);
+  const users = await listUsers();
+  const by = Object.fromEntries(users.map((u) => [u.username, u]));
+  const all = ok(await cm.get('/api/v1/staff'), 200);
+  const want = users.filter((u) => u.active && !['admin', 'customer'].includes(u.role));
+  assert.deepEqual(all.map((u) => u.id).sort((a, b) => a - b), want.map((u) => u.id).sort((a, b) => a - b));
+  for (const u of all) {
+    assert.deepEqual(Object.keys(u).sort(), ['department_head', 'id', 'name', 'role']);
+    assert.equal(u.name, users.find((x) => x.id === u.id).name);
+  }
+  const roles = all.map((u) => u.role);
+  assert.deepEqual(roles, [...roles].sort(), 'ordered by role');
+  // on project 1: its project team (the user "project"), not another project's (zheng.kai); every department
+  const p1 = ok(await cm.get('/api/v1/staff?project_id=1'), 200).map((u) => u.id);
+  assert.ok(p1.includes(by.project.id) && !p1.includes(by['zheng.kai'].id), JSON.stringify(p1));
+  for (const r of ['cm', 'quality', 'leader', 'safety', 'business']) assert.ok(p1.includes(by[r].id), `${r} sees project 1`);
+  // a project-team member asks: their own project yes, another one 404
+  const pc = tokenClient(s, 'project');
+  assert.deepEqual(ok(await pc.get('/api/v1/staff?project_id=1'), 200).map((u) => u.id), p1);
+  err(await pc.get('/api/v1/staff?project_id=5'), 404, 'not_found');
+  err(await cm.get('/api/v1/staff?project_id=abc'), 400, 'invalid', 'project_id');
+  err(await tokenClient(s, 'customer').get('/api/v1/staff'), 403, 'forbidden');
+});

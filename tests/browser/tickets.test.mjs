@@ -19,7 +19,7 @@ const DESKTOP = { width: 1366, height: 900 };
 // The demo company (kefu init --demo): customer 1 ("customer") owns projects 1 (construction) and
 // 2 (warranty); "project" (陈志强) is a member of 1 and 2; 5 is another customer's.
 const P = { construction: 1, warranty: 2, other: 5 };
-const ACTS = ['take', 'triage', 'confirm', 'decline', 'approve', 'resolve', 'verify', 'rate', 'assign', 'handover'];
+const ACTS = ['take', 'triage', 'confirm', 'decline', 'approve', 'resolve', 'verify', 'rate', 'assign', 'handover', 'paperwork'];
 
 /* ---------- a small PNG, made here ---------- */
 
@@ -565,35 +565,30 @@ it('staff record a request from a phone call: owned by them at once, answered, w
   assert.equal(x.scope, 'cannot_handle');
 });
 
-it('assignment and hand-over through the picker of the project\'s team; the new owner works on it', async () => {
+it('assignment and hand-over through the staff directory, by name and department; the new owner works on it', async () => {
   const t = await newTicket('customer', { project_id: P.warranty, kind: 'complaint', title: '移交测试：外墙瓷砖脱落', description: '外墙瓷砖脱落', channel: 'portal' });
   await move('cm', t.id, { action: 'take' });
   await signIn('cm');
   await openTicket(t.id);
-  // Assign the project manager to work on it: cm stays the owner.
+  // Assign the project manager and the quality dept's colleague: cm stays the owner.
   await page.getByTestId('act-assign').click();
   await page.getByTestId('modal-assign').waitFor();
   await page.getByTestId('action-submit').click();
   await page.locator('[data-testid=modal-assign] .field.has-error').waitFor();
-  await page.getByTestId('assign-other').fill('abc');
-  await page.getByTestId('action-submit').click();
-  assert.match(await page.locator('[data-testid=modal-assign] .field-error:not([hidden])').first().textContent(), /有效的用户编号/);
-  await page.getByTestId('assign-other').fill('');
+  const labels = await page.locator('[data-testid=modal-assign] .check-row').allTextContents();
+  assert.match(labels[0], new RegExp(`${users.project.name}（项目部）`), `the project's team first: ${labels.join(' | ')}`);
+  assert.ok(labels.includes(`${users.quality.name}（质量部）`), labels.join(' | '));
+  for (const u of ['cm', 'customer', 'admin', 'zheng.kai']) {
+    assert.ok(!labels.some((l) => l.startsWith(users[u].name)), `${u} is not offered: ${labels.join(' | ')}`);
+  }
   await page.getByTestId(`assign-${users.project.id}`).check();
+  await page.getByTestId(`assign-${users.quality.id}`).check();
   await page.getByTestId('action-submit').click();
   await page.getByTestId('ticket-assignees').waitFor();
-  assert.equal(await page.getByTestId('ticket-assignees').textContent(), users.project.name);
+  assert.equal(await page.getByTestId('ticket-assignees').textContent(), `${users.quality.name}、${users.project.name}`);
   assert.equal(await page.getByTestId('ticket-owner').textContent(), users.cm.name);
-  // A user the server refuses (a customer's account): the answer lands on the field.
   await page.getByTestId('act-handover').click();
-  await page.getByTestId('handover-to').selectOption('other');
-  await page.getByTestId('handover-other').fill(String(users.customer.id));
-  await page.getByTestId('handover-reason').fill('转交');
-  await page.getByTestId('action-submit').click();
-  await confirmOk();
-  assert.match(await page.locator('[data-testid=modal-handover] .field-error:not([hidden])').first().textContent(), /在岗员工/);
-  await page.locator('[data-testid=modal-handover] .modal-x').click();
-  await page.getByTestId('act-handover').click();
+  assert.ok((await page.getByTestId('handover-to').locator('option').allTextContents()).includes(`${users.quality.name}（质量部）`));
   await page.getByTestId('handover-to').selectOption(String(users.project.id));
   await page.getByTestId('handover-reason').fill('外墙维修由项目部负责');
   await page.getByTestId('action-submit').click();
@@ -607,6 +602,34 @@ it('assignment and hand-over through the picker of the project\'s team; the new 
   await page.locator(`[data-testid=ticket-row][data-id="${t.id}"]`).waitFor(); // "mine" is the default queue
   await openTicket(t.id);
   assert.deepEqual(await offered(), ['assign', 'handover', 'triage']);
+});
+
+it('a suspension claim: the project team records its paperwork step by step; the customer reads every step', async () => {
+  const t = await newTicket('project', { project_id: P.construction, kind: 'suspension_claim', title: '暴雨停工，申请顺延工期',
+    description: '7月20日起连续暴雨，现场停工七天。', channel: 'visit' });
+  await move('project', t.id, { action: 'triage', scope: 'in_contract' });
+  await signIn('project');
+  await openTicket(t.id);
+  assert.deepEqual(await offered(), ['assign', 'handover', 'paperwork', 'resolve']);
+  for (const [step, text] of [['notice', '停工通知 TZ-031 已送达建设单位'], ['evidence', '气象局暴雨证明与现场照片 12 张']]) {
+    await page.getByTestId('act-paperwork').click();
+    await page.getByTestId('modal-paperwork').waitFor();
+    assert.equal(await page.getByTestId('paperwork-step').inputValue(), step, 'the next document is chosen already');
+    await page.getByTestId('action-submit').click();
+    await page.locator('[data-testid=modal-paperwork] .field.has-error').waitFor();
+    await page.getByTestId('paperwork-text').fill(text);
+    await page.getByTestId('action-submit').click();
+    await page.getByTestId('modal-paperwork').waitFor({ state: 'detached' });
+  }
+  const steps = (await historyTexts()).filter((e) => e.action === 'paperwork');
+  assert.equal(steps.length, 2);
+  assert.match(steps[0].text, /书面通知[\s\S]*停工通知 TZ-031 已送达建设单位/);
+  assert.match(steps[1].text, /证据材料[\s\S]*气象局暴雨证明与现场照片 12 张/);
+  await signOut();
+  await signIn('customer', PHONE);
+  await openTicket(t.id);
+  assert.equal((await historyTexts()).filter((e) => e.action === 'paperwork').length, 2, 'the customer reads the paperwork');
+  await signOut();
 });
 
 it('staff record the customer\'s rating from a phone call: unsatisfied reopens it with an improvement need', async () => {

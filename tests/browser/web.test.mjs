@@ -291,10 +291,22 @@ it('admin manages users: inline errors, create a customer user, deactivate it', 
   await page.getByTestId('edit-user-wangfang').click();
   const edit = page.getByTestId('user-edit');
   await edit.waitFor();
-  await edit.locator('label.switch').click();
+  assert.equal(await edit.getByTestId('user-head').isVisible(), false, 'customers have no department to head');
+  await edit.locator('label.switch', { has: page.getByTestId('user-active') }).click();
   await page.getByTestId('user-submit').click();
   await edit.waitFor({ state: 'detached' });
   await page.locator('[data-testid=users-table] tbody tr', { hasText: 'wangfang' }).getByText('已停用').waitFor();
+
+  // The quality dept gets a head (P-5.3.3: overdue requests go up to them).
+  await page.getByTestId('edit-user-quality').click();
+  await edit.waitFor();
+  await edit.locator('label.switch', { has: page.getByTestId('user-head') }).click();
+  await page.getByTestId('user-submit').click();
+  await edit.waitFor({ state: 'detached' });
+  await page.locator('[data-testid=users-table] tbody tr', { hasText: 'quality' }).getByTestId('head-tag').waitFor();
+  const admin = client(srv.url);
+  await admin.login('admin');
+  assert.equal((await admin.get('/api/v1/users')).body.find((u) => u.username === 'quality').department_head, true);
 });
 
 it('escapes text from the server', async () => {

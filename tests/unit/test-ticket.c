@@ -35,7 +35,8 @@ static bool who_may(enum ticket_action a, enum role r, enum rel rel, int choice)
 	case TA_DECLINE:
 	case TA_RATE: return r == ROLE_CUSTOMER || staff(r);
 	case TA_APPROVE: return r == ROLE_LEADER;
-	case TA_RESOLVE: return staff(r) && rel != REL_NONE;
+	case TA_RESOLVE:
+	case TA_PAPERWORK: return staff(r) && rel != REL_NONE;
 	case TA_VERIFY: return r == ROLE_QUALITY;
 	case TA_COMMENT: return (r == ROLE_CUSTOMER && !choice) || staff(r);
 	default: return false;
@@ -58,6 +59,7 @@ static bool state_allows(enum ticket_action a, enum ticket_state s, enum ticket_
 	case TA_VERIFY: return s == TS_AWAITING_VERIFICATION && k == TK_REPAIR;
 	case TA_RATE: return s == TS_RESOLVED;
 	case TA_COMMENT: return true;
+	case TA_PAPERWORK: return s != TS_CLOSED && k == TK_SUSPENSION_CLAIM; /* P-5.2.2f */
 	default: return false;
 	}
 }
@@ -73,6 +75,8 @@ static const char *missing(enum ticket_action a, enum role r, int choice, bool t
 		return "source";
 	if (a == TA_RESOLVE && !text)
 		return "note";
+	if (a == TA_PAPERWORK && !text)
+		return "text";
 	return NULL;
 }
 
@@ -101,6 +105,7 @@ static int choices(enum ticket_action a)
 	switch (a) {
 	case TA_TRIAGE: return TRIAGE__COUNT;
 	case TA_RATE: return SAT__COUNT;
+	case TA_PAPERWORK: return PAPER__COUNT;
 	case TA_APPROVE:
 	case TA_VERIFY:
 	case TA_COMMENT: return 2;
@@ -284,6 +289,10 @@ static void test_keys(void **state)
 	assert_int_equal(ticket_action_parse(NULL), -1);
 	assert_int_equal(triage_scope_parse("cannot_handle"), TRIAGE_CANNOT_HANDLE);
 	assert_int_equal(satisfaction_parse("unsatisfied"), SAT_UNSATISFIED);
+	for (int p = 0; p < PAPER__COUNT; p++)
+		assert_int_equal(paper_step_parse(paper_step_key((enum paper_step)p)), p);
+	assert_int_equal(paper_step_parse("agreement"), PAPER_AGREEMENT);
+	assert_int_equal(paper_step_parse("invoice"), -1);
 	assert_null(ticket_state_key(TS__COUNT));
 }
 

@@ -187,10 +187,10 @@ function lightbox(a, url) {
 
 /* ---------- history ---------- */
 
-/** id → name of everyone the page knows of: the history, the owner, the creator, the project's manager. */
-export function knownNames(tk, project) {
+/** id → name of everyone the page knows of: the staff directory, the history, the owner, the creator. */
+export function knownNames(tk, staff) {
   const m = new Map();
-  if (project && project.manager_id) m.set(project.manager_id, project.manager_name);
+  for (const u of staff || []) m.set(u.id, u.name);
   if (tk.created_by) m.set(tk.created_by, tk.created_by_name);
   if (tk.owner_id) m.set(tk.owner_id, tk.owner_name);
   for (const e of tk.history || []) if (e.user_id && e.user_name) m.set(e.user_id, e.user_name);
@@ -219,6 +219,7 @@ function details(e, names, customer) {
       if (d.improvement_need && !customer) out.push(t('tk.h.improvement'));
       break;
     case 'attachment': if (d.name) out.push(t('tk.h.file', { name: d.name })); break;
+    case 'paperwork': if (d.step) out.push(t(`tk.paper.${d.step}`)); break;
     default: break;
   }
   return out;

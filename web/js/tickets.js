@@ -31,6 +31,7 @@ export function mayCorrect(role) { return role === 'cm'; }
  *  confirm / decline   the customer, or staff with the written evidence; awaiting_customer
  *  approve   the leader; a special request awaiting approval
  *  resolve   the owner or an assignee; in progress
+ *  paperwork the owner or an assignee; a suspension or claim request not closed (P-5.2.2f)
  *  verify    the quality dept; a repair awaiting verification
  *  rate      the customer, or staff with the source; resolved
  *  assign / handover   the owner; not closed
@@ -51,6 +52,7 @@ export function allowedActions(tk, user) {
   if ((customer || staff) && s === 'awaiting_customer') out.push('confirm', 'decline');
   if (role === 'leader' && tk.kind === 'special_request' && s === 'awaiting_approval') out.push('approve');
   if (staff && (owner || assignee) && s === 'in_progress') out.push('resolve');
+  if (staff && (owner || assignee) && tk.kind === 'suspension_claim' && s !== 'closed') out.push('paperwork');
   if (role === 'quality' && tk.kind === 'repair' && s === 'awaiting_verification') out.push('verify');
   if ((customer || staff) && s === 'resolved') out.push('rate');
   if (staff && owner && s !== 'closed') out.push('assign', 'handover');

@@ -19,11 +19,9 @@ import { uploader, attachmentGrid, timeline, knownNames, userLabel, choiceGroup 
 
 const MAX_REASON = 2000;
 const MAX_NOTE = 5000;
-/** Actions only staff take: the people who did them are staff (the hand-over picker offers them). */
-const STAFF_STEPS = new Set(['take', 'handover', 'assign', 'triage', 'approve', 'resolve', 'verify']);
 
 export async function renderTicket(content, ctx) {
-  const st = { id: Number(ctx.params[0]), tk: null, atts: [], project: null, ctx, content, parts: {} };
+  const st = { id: Number(ctx.params[0]), tk: null, atts: [], staff: null, ctx, content, parts: {} };
   try {
     [st.tk, st.atts] = await Promise.all([api.get(`/tickets/${st.id}`), api.get(`/tickets/${st.id}/attachments`)]);
   } catch (err) {
@@ -35,6 +33,8 @@ export async function renderTicket(content, ctx) {
     }
     throw err;
   }
+  // staff see colleagues by name (assignees, the pickers): the directory of the project
+  if (!isCustomer()) st.staff = await api.get('/staff', { project_id: st.tk.project_id }).catch(() => null);
   if (!ctx.alive()) return;
   draw(st);
 }
@@ -85,7 +85,7 @@ function lastEntry(tk, action) {
 function draw(st) {
   const { tk } = st;
   const customer = isCustomer();
-  st.names = knownNames(tk, st.project);
+  st.names = knownNames(tk, st.staff);
   const header = pageHeader({
     back: backLink(),
     title: h('span', { class: 'title-with-tag' },
@@ -126,7 +126,7 @@ async function refreshParts(st) {
     const [tk, atts] = await Promise.all([api.get(`/tickets/${st.id}`), api.get(`/tickets/${st.id}/attachments`)]);
     if (!st.ctx.alive()) return;
     st.tk = tk; st.atts = atts;
-    st.names = knownNames(tk, st.project);
+    st.names = knownNames(tk, st.staff);
     drawHistory(st);
     drawAttachments(st);
   } catch { /* the next full load shows it */ }
@@ -168,6 +168,8 @@ function statusCard(st) {
     h('dl', { class: 'desc-list tk-facts', 'data-testid': 'ticket-facts' },
       row(t('tk.f.owner'), tk.owner_name || h('span', { class: 'tk-unowned' }, t('tk.unowned')), { 'data-testid': 'ticket-owner' }),
       !customer && assignees ? row(t('tk.f.assignees'), assignees, { 'data-testid': 'ticket-assignees' }) : null,
+      tk.escalated_to?.length ? row(t('tk.f.escalated_to'), h('span', { class: 'tk-escalated' }, tk.escalated_to.map((u) => u.name).join('、')),
+        { 'data-testid': 'ticket-escalated' }) : null,
       tk.response_due ? row(customer ? t('tk.f.response_customer') : t('tk.f.response'), clockLine(tk, { long: true }),
         { 'data-testid': 'response-clock' }) : null,
       tk.response_due && !customer ? row(t('tk.f.response_due'), fmtTime(tk.response_due)) : null,
@@ -228,7 +230,7 @@ function commentForm(st) {
     try {
       st.tk = await api.post(`/tickets/${st.id}/actions`, body);
       if (!st.ctx.alive()) return;
-      st.names = knownNames(st.tk, st.project);
+      st.names = knownNames(st.tk, st.staff);
       drawHistory(st);
       text.control.value = '';
       toast(t(body.internal ? 'tk.comment.saved_internal' : 'tk.comment.saved'));
@@ -324,12 +326,15 @@ function rateCard(st) {
 /* ---------- the staff console's actions ---------- */
 
 const PRIMARY = new Set(['take', 'triage', 'approve', 'resolve', 'verify']);
+/** The paperwork of a suspension or claim, in the order it is usually exchanged (core/ticket.h). */
+const PAPER_STEPS = ['notice', 'evidence', 'claim', 'review', 'agreement', 'resumption'];
 
 function actionsCard(st) {
   const acts = allowedActions(st.tk, session.user).filter((a) => a !== 'comment');
   const open = {
     take: takeAction, triage: triageModal, confirm: (s) => onBehalfModal(s, 'confirm'), decline: (s) => onBehalfModal(s, 'decline'),
     approve: approveModal, resolve: resolveModal, verify: verifyModal, rate: rateModal, assign: assignModal, handover: handoverModal,
+    paperwork: paperworkModal,
   };
   const buttons = acts.map((a) => {
     const b = button(t(`tk.act.${a}`), { kind: PRIMARY.has(a) ? 'primary' : 'default', testid: `act-${a}`, onclick: () => open[a](st) });
@@ -483,6 +488,25 @@ function resolveModal(st) {
   });
 }
 
+/** P-5.2.2f: one document of a suspension, claim or force-majeure event, as it is exchanged. */
+function paperworkModal(st) {
+  const errs = new FormErrors();
+  const done = new Set((st.tk.history || []).filter((e) => e.action === 'paperwork').map((e) => e.data && e.data.step));
+  const next = PAPER_STEPS.find((x) => !done.has(x)) || PAPER_STEPS[PAPER_STEPS.length - 1];
+  const stepSel = select(PAPER_STEPS.map((x) => ({ value: x, label: t(`tk.paper.${x}`) + (done.has(x) ? ` ${t('tk.paper.recorded')}` : '') })),
+    { 'data-testid': 'paperwork-step' });
+  stepSel.value = next;
+  const step = errs.add('step', formField({ label: t('tk.paper.step'), required: true, control: stepSel }));
+  const text = errs.add('text', formField({ label: t('tk.paper.text'), required: true, hint: t('tk.paper.text_hint'),
+    control: textarea({ maxlength: MAX_NOTE, rows: 4, 'data-testid': 'paperwork-text' }) }));
+  actionModal(st, {
+    action: 'paperwork', title: t('tk.paper.title', { number: st.tk.number }), intro: t('tk.paper.intro'),
+    fields: { errs, els: [step.el, text.el] },
+    collect: () => { const v = readText(errs, 'text', text, MAX_NOTE, true); return v ? { step: stepSel.value, text: v } : null; },
+    done: (b) => t('tk.paper.done', { step: t(`tk.paper.${b.step}`) }),
+  });
+}
+
 function verifyModal(st) {
   const errs = new FormErrors();
   const result = errs.add('result', formField({ label: t('tk.verify.result'), required: true,
@@ -534,59 +558,34 @@ function rateModal(st) {
 }
 
 /**
- * Staff the owner may hand over to or assign: the project's team (the manager by name, other
- * members by id: the API gives no names for them) and staff who already worked on the ticket.
- * The server checks that each is active staff who sees the project.
+ * Staff the owner may hand over to or assign, from the staff directory: everyone active who
+ * sees the project (its team first, then the departments), by name and department.
  */
 async function staffChoices(st, exclude) {
-  if (!st.project) {
-    try { st.project = await api.get(`/projects/${st.tk.project_id}`); } catch { st.project = null; }
-    st.names = knownNames(st.tk, st.project);
+  if (!st.staff) {
+    st.staff = await api.get('/staff', { project_id: st.tk.project_id });
+    st.names = knownNames(st.tk, st.staff);
   }
-  const ids = new Set();
-  if (st.project) {
-    if (st.project.manager_id) ids.add(st.project.manager_id);
-    for (const id of st.project.member_ids || []) ids.add(id);
-  }
-  for (const e of st.tk.history || []) {
-    if (STAFF_STEPS.has(e.action) || (e.action === 'created' && st.tk.channel !== 'portal')) ids.add(e.user_id);
-    if (e.action === 'handover' && e.data && e.data.to_user_id) ids.add(e.data.to_user_id);
-  }
-  for (const id of st.tk.assignee_ids || []) ids.add(id);
-  if (st.tk.owner_id) ids.add(st.tk.owner_id);
-  for (const id of exclude) ids.delete(id);
-  return [...ids].map((id) => ({ id, name: userLabel(st.names, id) }));
-}
-
-/** "12, 15" → [12, 15]; null when anything is not a positive whole number. */
-function parseIds(s) {
-  const parts = s.split(/[\s,，、]+/).filter(Boolean);
-  if (!parts.every((p) => /^\d+$/.test(p) && Number(p) > 0)) return null;
-  return parts.map(Number);
+  const skip = new Set(exclude);
+  const team = (u) => (u.role === 'project' ? 0 : 1);
+  return st.staff.filter((u) => !skip.has(u.id)).sort((x, y) => team(x) - team(y))
+    .map((u) => ({ id: u.id, label: `${u.name}（${t(`role.${u.role}`)}）` }));
 }
 
 async function handoverModal(st) {
   const choices = await staffChoices(st, [session.user.id]);
   const errs = new FormErrors();
   const to = errs.add('to_user_id', formField({ label: t('tk.handover.to'), required: true, hint: t('tk.picker.hint'),
-    control: select([{ value: '', label: t('tk.picker.pick') }, ...choices.map((c) => ({ value: c.id, label: `${c.name}（#${c.id}）` })),
-      { value: 'other', label: t('tk.picker.other') }], { 'data-testid': 'handover-to' }) }));
-  const other = formField({ label: t('tk.picker.other_id'), control: input({ inputmode: 'numeric', maxlength: 12, 'data-testid': 'handover-other' }) });
-  other.el.hidden = true;
-  to.control.addEventListener('change', () => { other.el.hidden = to.control.value !== 'other'; });
+    control: select([{ value: '', label: t('tk.picker.pick') }, ...choices.map((c) => ({ value: c.id, label: c.label }))],
+      { 'data-testid': 'handover-to' }) }));
   const reason = errs.add('reason', formField({ label: t('tk.handover.reason'), required: true,
     control: textarea({ maxlength: MAX_REASON, rows: 2, 'data-testid': 'handover-reason' }) }));
   actionModal(st, {
     action: 'handover', title: t('tk.handover.title', { number: st.tk.number }), intro: t('tk.handover.intro'),
-    fields: { errs, els: [to.el, other.el, reason.el] },
+    fields: { errs, els: [to.el, reason.el] },
     collect: () => {
-      let id = null;
-      if (!to.control.value) errs.set('to_user_id', t('v.select'));
-      else if (to.control.value === 'other') {
-        const ids = parseIds(other.control.value);
-        if (!ids || ids.length !== 1) errs.set('to_user_id', t('tk.picker.bad_id'));
-        else [id] = ids;
-      } else id = Number(to.control.value);
+      const id = to.control.value ? Number(to.control.value) : null;
+      if (!id) errs.set('to_user_id', t('v.select'));
       const r = readText(errs, 'reason', reason, MAX_REASON, true);
       return id && r ? { to_user_id: id, reason: r } : null;
     },
@@ -601,25 +600,20 @@ async function assignModal(st) {
   const errs = new FormErrors();
   const boxes = choices.map((c) => {
     const cb = h('input', { type: 'checkbox', value: String(c.id), 'data-testid': `assign-${c.id}` });
-    return { cb, el: h('label', { class: 'check-row' }, cb, h('span', null, `${c.name}（#${c.id}）`)) };
+    return { cb, el: h('label', { class: 'check-row' }, cb, h('span', null, c.label)) };
   });
   const list = h('div', { class: 'check-list', tabindex: '-1' },
     boxes.length ? boxes.map((b) => b.el) : h('p', { class: 'muted list-empty' }, t('tk.picker.none')));
   const who = errs.add('user_ids', formField({ label: t('tk.assign.who'), required: true, hint: t('tk.picker.hint'), control: list }));
-  const other = formField({ label: t('tk.picker.other_ids'), optional: true,
-    control: input({ inputmode: 'numeric', maxlength: 100, 'data-testid': 'assign-other' }) });
   const current = (st.tk.assignee_ids || []).map((id) => userLabel(st.names, id)).join('、');
   actionModal(st, {
     action: 'assign', title: t('tk.assign.title', { number: st.tk.number }),
     intro: current ? t('tk.assign.current', { names: current }) : t('tk.assign.intro'),
-    fields: { errs, els: [who.el, other.el] },
+    fields: { errs, els: [who.el] },
     collect: () => {
       const ids = boxes.filter((b) => b.cb.checked).map((b) => Number(b.cb.value));
-      const more = other.control.value.trim() ? parseIds(other.control.value) : [];
-      if (!more) { errs.set('user_ids', t('tk.picker.bad_id')); return null; }
-      const all = [...new Set([...ids, ...more])];
-      if (!all.length) { errs.set('user_ids', t('tk.assign.pick')); return null; }
-      return { user_ids: all };
+      if (!ids.length) { errs.set('user_ids', t('tk.assign.pick')); return null; }
+      return { user_ids: ids };
     },
     done: (b) => t('tk.assign.done', { names: b.user_ids.map((id) => userLabel(st.names, id)).join('、') }),
   });

@@ -16,12 +16,15 @@ const PAGE = 50;
 /* ---------- the staff console ---------- */
 
 /** The queues a role works from; role queues show what waits for that role alone. */
-function queuesFor(role) {
+function queuesFor(role, user) {
   const staff = isTicketStaff(role);
+  // P-5.3.3: overdue requests go up to department heads, project managers and leaders
+  const escalates = role === 'leader' || role === 'project' || Boolean(user.department_head);
   return [
     staff && { key: 'mine', params: { owner_id: 'me' } },
     staff && { key: 'unowned', params: { unowned: 'true' } },
     { key: 'overdue', params: { overdue: 'true' } },
+    staff && escalates && { key: 'escalated', params: { escalated: 'true' } },
     role === 'quality' && { key: 'verify', params: { kind: 'repair', status: 'awaiting_verification' } },
     role === 'leader' && { key: 'approval', params: { kind: 'special_request', status: 'awaiting_approval' } },
     { key: 'all', params: {} },
@@ -30,7 +33,7 @@ function queuesFor(role) {
 
 export async function renderQueue(content, ctx) {
   const role = session.user.role;
-  const queues = queuesFor(role);
+  const queues = queuesFor(role, session.user);
   const q = ctx.query;
   const filters = {
     queue: queues.some((x) => x.key === q.get('queue')) ? q.get('queue') : queues[0].key,
@@ -49,7 +52,7 @@ export async function renderQueue(content, ctx) {
     for (const x of queues) {
       const n = counts[x.key];
       seg.append(h('button', {
-        type: 'button', class: ['seg-btn', filters.queue === x.key && 'active', x.key === 'overdue' && n && n !== '0' && 'seg-alert'],
+        type: 'button', class: ['seg-btn', filters.queue === x.key && 'active', ['overdue', 'escalated'].includes(x.key) && n && n !== '0' && 'seg-alert'],
         'aria-pressed': String(filters.queue === x.key), 'data-queue': x.key, 'data-testid': `queue-${x.key}`,
         onclick: () => { if (filters.queue !== x.key) { filters.queue = x.key; drawSeg(); apply(); } },
       }, t(`tk.queue.${x.key}`), n !== undefined ? h('span', { class: 'seg-count', 'data-testid': `count-${x.key}` }, n) : null));
@@ -132,7 +135,9 @@ export async function renderQueue(content, ctx) {
       h('td', { class: 'wrap tk-col-project' }, h('span', { class: 'mono' }, tk.project_code), h('div', { class: 'cell-sub' }, tk.project_name)),
       h('td', null, kindTag(tk.kind)),
       h('td', null, statusTag(tk.status)),
-      h('td', { class: 'nowrap' }, tk.owner_name ? tk.owner_name : h('span', { class: 'tk-unowned' }, t('tk.unowned'))),
+      h('td', { class: 'nowrap' }, tk.owner_name ? tk.owner_name : h('span', { class: 'tk-unowned' }, t('tk.unowned')),
+        tk.escalated_to?.length ? h('div', { class: 'cell-sub tk-escalated', 'data-testid': 'row-escalated' },
+          `${t('tk.f.escalated_to')} ${tk.escalated_to.map((u) => u.name).join('、')}`) : null),
       h('td', { class: 'nowrap', 'data-testid': 'row-clock' }, clockLine(tk)));
     tr.addEventListener('click', (e) => {
       if (e.target.closest('a,button,input,select')) return;

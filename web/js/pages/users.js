@@ -9,6 +9,8 @@ import {
 } from '../ui.js';
 
 const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,31}$/;
+/** The roles with department heads (core/model.h ROLES_DEPARTMENT). */
+const DEPARTMENTS = ['cm', 'quality', 'business', 'project', 'safety'];
 
 export async function renderUsers(content, { alive }) {
   const [users, customers] = await Promise.all([api.get('/users'), api.get('/customers')]);
@@ -28,7 +30,8 @@ export async function renderUsers(content, { alive }) {
         render: (u) => [u.username, u.id === session.user.id ? h('span', { class: 'muted' }, t('users.you')) : null] },
       { key: 'name', title: t('users.name'), sort: (u) => u.name, render: (u) => u.name || t('common.none') },
       { key: 'role', title: t('users.role'), sort: (u) => ROLES.indexOf(u.role),
-        render: (u) => tag(t(`role.${u.role}`), u.role === 'customer' ? 'purple' : u.role === 'admin' ? 'red' : 'blue') },
+        render: (u) => [tag(t(`role.${u.role}`), u.role === 'customer' ? 'purple' : u.role === 'admin' ? 'red' : 'blue'),
+          u.department_head ? h('span', { class: 'tag tag-gold', 'data-testid': 'head-tag' }, t('users.head')) : null] },
       { key: 'customer', title: t('users.customer'), sort: (u) => (u.customer_id ? custName(u.customer_id) : ''),
         render: (u) => (u.customer_id ? custName(u.customer_id) : t('common.none')) },
       { key: 'active', title: t('users.active'), sort: (u) => (u.active ? 0 : 1),
@@ -136,6 +139,15 @@ function openEdit(user, customers, reload) {
   const pass = errs.add('password', formField({ label: t('users.new_password'), optional: true, hint: t('users.new_password_hint'),
     control: input({ type: 'password', name: 'password', autocomplete: 'new-password', 'data-testid': 'user-password' }) }));
   linkRoleCustomer(role, cust);
+  // P-5.3.3: overdue requests of a department go up to its heads.
+  const headBox = h('input', { type: 'checkbox', class: 'switch-input', checked: Boolean(user.department_head), 'data-testid': 'user-head' });
+  const head = errs.add('department_head', formField({ label: t('users.head'), hint: t('users.head_help'), control: headBox }));
+  const headSwitch = h('label', { class: 'switch', for: headBox.id }, h('span', { class: 'switch-track' }), h('span', null, t('users.head_label')));
+  headBox.after(headSwitch);
+  headSwitch.prepend(headBox);
+  const showHead = () => { head.el.hidden = !DEPARTMENTS.includes(role.control.value); };
+  role.control.addEventListener('change', showHead);
+  showHead();
 
   const submit = button(t('common.save'), { kind: 'primary', type: 'submit', testid: 'user-submit' });
   submit.setAttribute('form', 'user-edit-form');
@@ -144,7 +156,7 @@ function openEdit(user, customers, reload) {
     errs.alert,
     h('div', { class: 'field' }, h('div', { class: 'field-label' }, t('users.username')),
       h('div', { class: 'static-value mono' }, user.username)),
-    name.el, role.el, cust.el, active.el, pass.el);
+    name.el, role.el, cust.el, head.el, active.el, pass.el);
   const m = openModal({ title: t('users.edit.title', { username: user.username }), body: form,
     footer: [cancel, submit], testid: 'user-edit' });
   cancel.addEventListener('click', () => m.close());
@@ -166,6 +178,8 @@ function openEdit(user, customers, reload) {
       body.customer_id = null;
     }
     if (activeBox.checked !== user.active) body.active = activeBox.checked;
+    const isHead = DEPARTMENTS.includes(r) && headBox.checked;
+    if (isHead !== Boolean(user.department_head)) body.department_head = isHead;
     const p = pass.control.value;
     if (p) {
       if ([...p].length < 12) errs.set('password', t('v.password'));
