@@ -162,21 +162,60 @@ int store_ticket_index(struct db *db, int64_t id)
 	" JOIN users c ON c.id = t.created_by"
 #define TICKET_SELECT TICKET_COLS " FROM tickets t" TICKET_JOINS
 
-/* Each ticket's assignees: one indexed lookup a ticket (a page has at most 200). */
+/*
+ * A page's ticket ids as one argument, for "t.id IN (" IDS_IN(db) ")": a JSON array for
+ * SQLite's json_each(), an array literal for PostgreSQL's unnest(). One statement for the
+ * page instead of one per ticket (a round trip each on PostgreSQL).
+ */
+#define IDS_SQLITE "SELECT value FROM json_each(?)"
+#define IDS_PG "SELECT unnest(CAST(? AS bigint[]))"
+
+static char *id_list(struct db *db, const int64_t *ids, size_t n)
+{
+	bool pg = db_engine(db) == DB_POSTGRES;
+	struct buf list = BUF_INIT;
+	buf_addc(&list, pg ? '{' : '[');
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
+	buf_addc(&list, pg ? '}' : ']');
+	return buf_detach(&list, NULL);
+}
+
+/* Each ticket's assignees, in one statement for the page (at most 200 tickets). */
 static void attach_assignees(struct db *db, json_t *tickets)
 {
-	size_t i;
+	size_t n = json_array_size(tickets), i;
+	if (!n)
+		return;
+	int64_t *ids = xmalloc(n * sizeof(*ids));
 	json_t *t;
 	json_array_foreach(tickets, i, t) {
-		json_t *ids = json_array();
-		struct db_stmt *st = db_query(db, "SELECT user_id FROM ticket_assignees"
-						  " WHERE ticket_id = ? ORDER BY user_id",
-					      DI(json_integer_value(json_object_get(t, "id"))));
-		while (db_step(st) == DB_ROW)
-			json_array_append_new(ids, json_integer(db_int(st, 0)));
-		db_done(st);
-		json_object_set_new(t, "assignee_ids", ids);
+		ids[i] = json_integer_value(json_object_get(t, "id"));
+		json_object_set_new(t, "assignee_ids", json_array());
 	}
+	char *list = id_list(db, ids, n);
+#define ASSIGNEES_SQL(in)                                                                   \
+	"SELECT ticket_id, user_id FROM ticket_assignees WHERE ticket_id IN (" in ")"        \
+	" ORDER BY ticket_id, user_id"
+	struct db_stmt *st = db_query(db,
+				      db_engine(db) == DB_POSTGRES ? ASSIGNEES_SQL(IDS_PG)
+								   : ASSIGNEES_SQL(IDS_SQLITE),
+				      DT(list));
+	json_t *to = NULL;
+	int64_t ticket = 0;
+	while (db_step(st) == DB_ROW) {
+		if (db_int(st, 0) != ticket) {
+			ticket = db_int(st, 0);
+			for (i = 0; i < n && ids[i] != ticket; i++)
+				;
+			to = i < n ? json_object_get(json_array_get(tickets, i), "assignee_ids") : NULL;
+		}
+		if (to)
+			json_array_append_new(to, json_integer(db_int(st, 1)));
+	}
+	db_done(st);
+	free(list);
+	free(ids);
 }
 
 json_t *store_ticket_get(struct db *db, const struct actor *who, int64_t id)
@@ -235,18 +274,11 @@ json_t *store_tickets_escalation(struct db *db, const int64_t *ids, size_t n)
 	json_t *out = json_object();
 	if (!n)
 		return out;
-	/* the ids as one argument: a JSON array for SQLite's json_each(), an array for PostgreSQL */
-	bool pg = db_engine(db) == DB_POSTGRES;
-	struct buf list = BUF_INIT;
-	buf_addc(&list, pg ? '{' : '[');
-	for (size_t i = 0; i < n; i++)
-		buf_addf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
-	buf_addc(&list, pg ? '}' : ']');
-	struct db_stmt *st =
-		db_query(db,
-			 pg ? ESCALATION_SQL("SELECT unnest(CAST(? AS bigint[]))")
-			    : ESCALATION_SQL("SELECT value FROM json_each(?)"),
-			 DT(list.s), DT(list.s), DT(list.s));
+	char *list = id_list(db, ids, n);
+	struct db_stmt *st = db_query(db,
+				      db_engine(db) == DB_POSTGRES ? ESCALATION_SQL(IDS_PG)
+								   : ESCALATION_SQL(IDS_SQLITE),
+				      DT(list), DT(list), DT(list));
 	int64_t ticket = 0, step = 0;
 	json_t *to = NULL;
 	while (db_step(st) == DB_ROW) {
@@ -261,7 +293,7 @@ json_t *store_tickets_escalation(struct db *db, const int64_t *ids, size_t n)
 							    "name", db_text(st, 3)));
 	}
 	db_done(st);
-	buf_release(&list);
+	free(list);
 	return out;
 }
 
@@ -286,9 +318,14 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
  * and reads nothing else; the outer one joins the names for those ids only. A search on SQLite
  * lets the full-text index drive (its rowid is the ticket id), so that a page of a common word
  * stops after fifty matches; a customer, who sees a few hundred tickets, has their own tickets
- * read instead and each document tested. Composed statements are kept for the life of the
- * process (the statement cache goes by the text's address): one per combination used.
+ * read instead and each document tested. PostgreSQL's indexes give every match unordered, so
+ * a common word there would read them all: staff who see everything first try the newest
+ * documents alone (a window of PROBE_DOCS), which fill the page when the word is common, and
+ * ask the index only when they do not; callers who see a few projects have their own tickets
+ * read, as on SQLite. Composed statements are kept for the life of the process (the
+ * statement cache goes by the text's address): one per combination used.
  */
+#define PROBE_DOCS 2000
 enum ticket_search {
 	TS_NONE,
 	TS_FTS,	 /* SQLite, 3+ characters: trigram FTS5 */
@@ -297,6 +334,8 @@ enum ticket_search {
 	TS_OWN,	 /* SQLite, a customer: instr() over their own tickets */
 	TS_TRGM, /* PostgreSQL: ILIKE, pg_trgm's GIN index from 3 characters */
 	TS_TSV,	 /* PostgreSQL, 1-2 characters with a CJK one: its unigrams' GIN index, then ILIKE */
+	TS_WINDOW, /* PostgreSQL: ILIKE over the newest documents only, tried first */
+	TS_PG_OWN, /* PostgreSQL, callers who see a few projects: ILIKE over their own tickets */
 	TS_COUNT
 };
 
@@ -362,15 +401,40 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 			ADD(q, " OR instr(lower(COALESCE(d.note, '')), lower(?)) > 0", DT(arg));
 		ADD(q, ")");
 		break;
+	/*
+	 * PostgreSQL: every match through the index first (OFFSET 0 keeps the planner from
+	 * walking all tickets newest first instead, which a generic plan would do for any word)
+	 */
 	case TS_TRGM:
-		ADD(q, " FROM tickets t JOIN ticket_docs d ON d.id = t.id WHERE (d.body ILIKE ?",
+		ADD(q, " FROM tickets t JOIN (SELECT d.id FROM ticket_docs d WHERE (d.body ILIKE ?",
+		    DT(arg));
+		if (staff)
+			ADD(q, " OR d.note ILIKE ?", DT(arg));
+		ADD(q, ") OFFSET 0) d ON d.id = t.id WHERE 1 = 1");
+		break;
+	case TS_WINDOW:
+		ADD(q, " FROM (SELECT id, body, note FROM ticket_docs WHERE id < ? ORDER BY id DESC"
+		       " LIMIT ?) d JOIN tickets t ON t.id = d.id WHERE (d.body ILIKE ?",
+		    DI(f->before_id ? f->before_id : INT64_MAX), DI(PROBE_DOCS), DT(arg));
+		if (staff)
+			ADD(q, " OR d.note ILIKE ?", DT(arg));
+		ADD(q, ")");
+		break;
+	case TS_PG_OWN:
+		/* OFFSET 0: the caller's tickets first, whatever the generic plan thinks */
+		ADD(q, " FROM (SELECT t.* FROM tickets t WHERE t.project_id IN (");
+		ADD(q, scope == SCOPE_MEMBER
+			       ? "SELECT project_id FROM project_members WHERE user_id = ?"
+			       : "SELECT id FROM projects WHERE customer_id = ?",
+		    DI(scope == SCOPE_MEMBER ? who->user_id : who->customer_id));
+		ADD(q, ") OFFSET 0) t JOIN ticket_docs d ON d.id = t.id WHERE (d.body ILIKE ?",
 		    DT(arg));
 		if (staff)
 			ADD(q, " OR d.note ILIKE ?", DT(arg));
 		ADD(q, ")");
 		break;
 	case TS_TSV:
-		ADD(q, " FROM tickets t JOIN ticket_docs d ON d.id = t.id"
+		ADD(q, " FROM tickets t JOIN (SELECT d.id FROM ticket_docs d"
 		       " WHERE ((to_tsvector('simple', d.grams) @@ plainto_tsquery('simple', ?)"
 		       " AND d.body ILIKE ?)",
 		    DT(grams), DT(arg));
@@ -378,7 +442,7 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 			ADD(q, " OR (to_tsvector('simple', d.note_grams) @@"
 			       " plainto_tsquery('simple', ?) AND d.note ILIKE ?)",
 			    DT(grams), DT(arg));
-		ADD(q, ")");
+		ADD(q, ") OFFSET 0) d ON d.id = t.id WHERE 1 = 1");
 		break;
 	default:
 		ADD(q, tickets);
@@ -420,14 +484,18 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 static pthread_mutex_t composed_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(const char *) composed[LIST_KEYS];
 
-void store_tickets_statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
-			 int64_t now, struct ticket_statement *out)
+static void statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
+		      int64_t now, bool window, struct ticket_statement *out)
 {
 	enum scope scope = role_scope(who->role);
 	bool pg = db_engine(db) == DB_POSTGRES;
 	enum ticket_search mode = TS_NONE;
 	char *arg = NULL, *grams = NULL;
-	if (f->q && pg && utf8_chars(f->q) < 3 && st_has_cjk(f->q)) {
+	if (f->q && pg && window) {
+		mode = TS_WINDOW, arg = st_like_pattern(f->q);
+	} else if (f->q && pg && scope != SCOPE_ALL) {
+		mode = TS_PG_OWN, arg = st_like_pattern(f->q);
+	} else if (f->q && pg && utf8_chars(f->q) < 3 && st_has_cjk(f->q)) {
 		mode = TS_TSV, arg = st_like_pattern(f->q), grams = st_cjk_grams(f->q);
 	} else if (f->q && pg) {
 		mode = TS_TRGM, arg = st_like_pattern(f->q);
@@ -471,19 +539,42 @@ void store_tickets_statement(struct db *db, const struct actor *who, const struc
 	out->text[1] = grams;
 }
 
+void store_tickets_statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
+			     int64_t now, struct ticket_statement *out)
+{
+	statement(db, who, f, now, false, out);
+}
+
 void store_tickets_statement_release(struct ticket_statement *q)
 {
 	free(q->text[0]);
 	free(q->text[1]);
 }
 
+static json_t *run(struct db *db, const struct actor *who, const struct ticket_filter *f,
+		   int64_t now, bool window)
+{
+	struct ticket_statement q;
+	statement(db, who, f, now, window, &q);
+	json_t *a = store_rows_json(db_query_v(db, q.sql, q.args));
+	store_tickets_statement_release(&q);
+	return a;
+}
+
 json_t *store_tickets_list(struct db *db, const struct actor *who,
 			   const struct ticket_filter *f, int64_t now)
 {
-	struct ticket_statement q;
-	store_tickets_statement(db, who, f, now, &q);
-	json_t *a = store_rows_json(db_query_v(db, q.sql, q.args));
-	store_tickets_statement_release(&q);
+	json_t *a = NULL;
+	if (f->q && db_engine(db) == DB_POSTGRES && role_scope(who->role) == SCOPE_ALL) {
+		/* a full page from the newest documents is the page the index would give */
+		a = run(db, who, f, now, true);
+		if (json_array_size(a) < (size_t)f->limit) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	if (!a)
+		a = run(db, who, f, now, false);
 	attach_assignees(db, a);
 	return a;
 }

@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USER_COLS                                                                           \
-	"id, username, name, role, customer_id, active, created_at, updated_at, CASE WHEN"      \
-	" EXISTS (SELECT 1 FROM department_heads h WHERE h.user_id = users.id) THEN 1 ELSE 0"  \
-	" END AS department_head"
+/* whether the user heads their department (P-5.3.3), as 0 or 1 on both engines */
+#define HEAD_COL                                                                            \
+	"CASE WHEN EXISTS (SELECT 1 FROM department_heads h WHERE h.user_id = users.id)"       \
+	" THEN 1 ELSE 0 END AS department_head"
+#define USER_COLS "id, username, name, role, customer_id, active, created_at, updated_at, " HEAD_COL
 
 static void attach_projects(struct db *db, json_t *users)
 {
@@ -51,14 +52,13 @@ json_t *store_users_list(struct db *db)
 
 json_t *store_staff_list(struct db *db, int64_t project_id)
 {
-	return store_rows_json(db_query(
-		db,
-		"SELECT id, name, role, CASE WHEN EXISTS (SELECT 1 FROM department_heads h"
-		" WHERE h.user_id = users.id) THEN 1 ELSE 0 END AS department_head FROM users"
-		" WHERE active = 1 AND role NOT IN ('admin', 'customer') AND (? = 0 OR role <> 'project'"
-		" OR EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = ?"
-		" AND m.user_id = users.id)) ORDER BY role, id",
-		DI(project_id), DI(project_id)));
+	return store_rows_json(db_query(db,
+					"SELECT id, name, role, " HEAD_COL " FROM users"
+					" WHERE active = 1 AND role NOT IN ('admin', 'customer')"
+					" AND (? = 0 OR role <> 'project' OR EXISTS (SELECT 1"
+					" FROM project_members m WHERE m.project_id = ?"
+					" AND m.user_id = users.id)) ORDER BY role, id",
+					DI(project_id), DI(project_id)));
 }
 
 static int auth_row(struct db_stmt *st, struct user_auth *out)
