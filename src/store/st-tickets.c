@@ -321,11 +321,13 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
  * read instead and each document tested. PostgreSQL's indexes give every match unordered, so
  * a common word there would read them all: staff who see everything first try the newest
  * documents alone (a window of PROBE_DOCS), which fill the page when the word is common, and
- * ask the index only when they do not; callers who see a few projects have their own tickets
- * read, as on SQLite. Composed statements are kept for the life of the process (the
+ * ask the index only when they do not. Callers who see a few projects have their own tickets
+ * read when they are few (OWN_DOCS or fewer); else their newest PROBE_DOCS, which a common word
+ * fills the page from, and the index only when those do not. Composed statements are kept for the life of the process (the
  * statement cache goes by the text's address): one per combination used.
  */
 #define PROBE_DOCS 2000
+#define OWN_DOCS 5000
 enum ticket_search {
 	TS_NONE,
 	TS_FTS,	 /* SQLite, 3+ characters: trigram FTS5 */
@@ -336,6 +338,7 @@ enum ticket_search {
 	TS_TSV,	 /* PostgreSQL, 1-2 characters with a CJK one: its unigrams' GIN index, then ILIKE */
 	TS_WINDOW, /* PostgreSQL: ILIKE over the newest documents only, tried first */
 	TS_PG_OWN, /* PostgreSQL, callers who see a few projects: ILIKE over their own tickets */
+	TS_PG_NEWEST, /* ... over their newest PROBE_DOCS tickets only */
 	TS_COUNT
 };
 
@@ -421,13 +424,19 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		ADD(q, ")");
 		break;
 	case TS_PG_OWN:
+	case TS_PG_NEWEST:
 		/* OFFSET 0: the caller's tickets first, whatever the generic plan thinks */
 		ADD(q, " FROM (SELECT t.* FROM tickets t WHERE t.project_id IN (");
 		ADD(q, scope == SCOPE_MEMBER
 			       ? "SELECT project_id FROM project_members WHERE user_id = ?"
 			       : "SELECT id FROM projects WHERE customer_id = ?",
 		    DI(scope == SCOPE_MEMBER ? who->user_id : who->customer_id));
-		ADD(q, ") OFFSET 0) t JOIN ticket_docs d ON d.id = t.id WHERE (d.body ILIKE ?",
+		if (mode == TS_PG_NEWEST)
+			ADD(q, ") AND t.id < ? ORDER BY t.id DESC LIMIT ?",
+			    DI(f->before_id ? f->before_id : INT64_MAX), DI(PROBE_DOCS));
+		else
+			ADD(q, ")");
+		ADD(q, " OFFSET 0) t JOIN ticket_docs d ON d.id = t.id WHERE (d.body ILIKE ?",
 		    DT(arg));
 		if (staff)
 			ADD(q, " OR d.note ILIKE ?", DT(arg));
@@ -484,17 +493,20 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 static pthread_mutex_t composed_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(const char *) composed[LIST_KEYS];
 
+/* How a PostgreSQL search runs (see above); PG_INDEX also for everything else. */
+enum pg_plan { PG_INDEX, PG_WINDOW, PG_OWN, PG_OWN_NEWEST };
+
 static void statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
-		      int64_t now, bool window, struct ticket_statement *out)
+		      int64_t now, enum pg_plan plan, struct ticket_statement *out)
 {
 	enum scope scope = role_scope(who->role);
 	bool pg = db_engine(db) == DB_POSTGRES;
 	enum ticket_search mode = TS_NONE;
 	char *arg = NULL, *grams = NULL;
-	if (f->q && pg && window) {
+	if (f->q && pg && plan == PG_WINDOW) {
 		mode = TS_WINDOW, arg = st_like_pattern(f->q);
-	} else if (f->q && pg && scope != SCOPE_ALL) {
-		mode = TS_PG_OWN, arg = st_like_pattern(f->q);
+	} else if (f->q && pg && (plan == PG_OWN || plan == PG_OWN_NEWEST)) {
+		mode = plan == PG_OWN ? TS_PG_OWN : TS_PG_NEWEST, arg = st_like_pattern(f->q);
 	} else if (f->q && pg && utf8_chars(f->q) < 3 && st_has_cjk(f->q)) {
 		mode = TS_TSV, arg = st_like_pattern(f->q), grams = st_cjk_grams(f->q);
 	} else if (f->q && pg) {
@@ -542,7 +554,7 @@ static void statement(struct db *db, const struct actor *who, const struct ticke
 void store_tickets_statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
 			     int64_t now, struct ticket_statement *out)
 {
-	statement(db, who, f, now, false, out);
+	statement(db, who, f, now, PG_INDEX, out);
 }
 
 void store_tickets_statement_release(struct ticket_statement *q)
@@ -552,29 +564,57 @@ void store_tickets_statement_release(struct ticket_statement *q)
 }
 
 static json_t *run(struct db *db, const struct actor *who, const struct ticket_filter *f,
-		   int64_t now, bool window)
+		   int64_t now, enum pg_plan plan)
 {
 	struct ticket_statement q;
-	statement(db, who, f, now, window, &q);
+	statement(db, who, f, now, plan, &q);
 	json_t *a = store_rows_json(db_query_v(db, q.sql, q.args));
 	store_tickets_statement_release(&q);
 	return a;
+}
+
+/* How many tickets a caller who sees a few projects has, before the cursor. */
+static int64_t own_tickets(struct db *db, const struct actor *who, const struct ticket_filter *f)
+{
+	int64_t n = 0;
+	int64_t before = f->before_id ? f->before_id : INT64_MAX;
+	if (role_scope(who->role) == SCOPE_MEMBER)
+		db_get_int(db, &n,
+			   "SELECT count(*) FROM tickets WHERE project_id IN (SELECT project_id"
+			   " FROM project_members WHERE user_id = ?) AND id < ?",
+			   DI(who->user_id), DI(before));
+	else
+		db_get_int(db, &n,
+			   "SELECT count(*) FROM tickets WHERE project_id IN (SELECT id"
+			   " FROM projects WHERE customer_id = ?) AND id < ?",
+			   DI(who->customer_id), DI(before));
+	return n;
+}
+
+/* A full page from a window of the newest documents is the page the whole search gives. */
+static json_t *full_page(json_t *a, const struct ticket_filter *f)
+{
+	if (json_array_size(a) == (size_t)f->limit)
+		return a;
+	json_decref(a);
+	return NULL;
 }
 
 json_t *store_tickets_list(struct db *db, const struct actor *who,
 			   const struct ticket_filter *f, int64_t now)
 {
 	json_t *a = NULL;
-	if (f->q && db_engine(db) == DB_POSTGRES && role_scope(who->role) == SCOPE_ALL) {
-		/* a full page from the newest documents is the page the index would give */
-		a = run(db, who, f, now, true);
-		if (json_array_size(a) < (size_t)f->limit) {
-			json_decref(a);
-			a = NULL;
-		}
+	if (f->q && db_engine(db) == DB_POSTGRES) {
+		if (role_scope(who->role) == SCOPE_ALL)
+			a = full_page(run(db, who, f, now, PG_WINDOW), f);
+		else if (own_tickets(db, who, f) <= OWN_DOCS)
+			a = run(db, who, f, now, PG_OWN);
+		else if (!(a = full_page(run(db, who, f, now, PG_OWN_NEWEST), f)) &&
+			 utf8_chars(f->q) < 3 && !st_has_cjk(f->q))
+			a = run(db, who, f, now, PG_OWN); /* no index serves it: read them all */
 	}
 	if (!a)
-		a = run(db, who, f, now, false);
+		a = run(db, who, f, now, PG_INDEX);
 	attach_assignees(db, a);
 	return a;
 }
