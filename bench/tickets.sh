@@ -99,26 +99,8 @@ KEFU_PID=""
 CHILD_PID=""
 PGDIR=""
 
-run_child() { # output-file command... (in the background, so Ctrl-C reaches the trap at once)
-	local rc=0 out=$1
-	shift
-	"$@" >"$out" 2>&1 &
-	CHILD_PID=$!
-	wait "$CHILD_PID" || rc=$?
-	CHILD_PID=""
-	return "$rc"
-}
-stop_pid() { # pid: TERM, up to 20 s, then KILL
-	local pid=$1 i
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 200; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local rc=$?

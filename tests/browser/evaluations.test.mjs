@@ -6,8 +6,8 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useBrowser, SHOTS } from '../lib/browser.mjs';
-import { client, DEMO_PASSWORD } from '../lib/server.mjs';
+import { useBrowser, apiSessions, SHOTS } from '../lib/browser.mjs';
+import { DEMO_PASSWORD } from '../lib/server.mjs';
 
 const TABLET = { width: 1024, height: 768 };
 const TABLET_PORTRAIT = { width: 768, height: 1024 };
@@ -39,18 +39,9 @@ function currentQuarter() {
 
 let srv; let ctx; let page; let sheets; let dirs;
 let pageErrors;
-const apis = {};
 
 /** A signed-in API client (cookie session) for USERNAME, made once. */
-async function as(username) {
-  if (!apis[username]) {
-    const c = client(srv.url);
-    const r = await c.login(username);
-    assert.equal(r.status, 201, `API sign-in as ${username}: ${r.text}`);
-    apis[username] = c;
-  }
-  return apis[username];
-}
+const as = apiSessions(() => srv.url);
 
 /** Every item of SHEET rated RATING (or one rating per item from a list); [rating, penalty] for serious. */
 function rateAll(form, ratings) {

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { useBrowser, SHOTS } from '../lib/browser.mjs';
+import { useBrowser, apiSessions, SHOTS } from '../lib/browser.mjs';
 import { startServer, client, DEMO_PASSWORD } from '../lib/server.mjs';
 
 const PHONE = { width: 390, height: 844 };
@@ -63,19 +63,10 @@ const PHOTO = png();
 
 let srv; let ctx; let page; let dirs;
 let pageErrors;
-const apis = {};
 let users = {};
 
 /** A signed-in API client (cookie session) for USERNAME, made once. */
-async function as(username) {
-  if (!apis[username]) {
-    const c = client(srv.url);
-    const r = await c.login(username);
-    assert.equal(r.status, 201, `API sign-in as ${username}: ${r.text}`);
-    apis[username] = c;
-  }
-  return apis[username];
-}
+const as = apiSessions(() => srv.url);
 
 async function apiOk(username, method, path, body, status = 200) {
   const c = await as(username);

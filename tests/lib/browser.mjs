@@ -1,17 +1,35 @@
 // browser.mjs - what every browser test file shares: Debian's chromium through playwright-core
 // (never a downloaded browser), one kefu server per file on a fresh demo database, and before
 // each test a signed-out page at the sign-in screen.
+import assert from 'node:assert/strict';
 import { before, after, beforeEach } from 'node:test';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer } from './server.mjs';
+import { startServer, client } from './server.mjs';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 export const SHOTS = join(tmpdir(), 'kefu-browser-shots');
 export const STEP = 10_000; // ms for any single wait
+
+/**
+ * as(username): a signed-in API client (cookie session) for the server whose URL url() gives,
+ * made once per user — for setting up what a browser test then looks at.
+ */
+export function apiSessions(url) {
+  const made = {};
+  return async function as(username) {
+    if (!made[username]) {
+      const c = client(url());
+      const r = await c.login(username);
+      assert.equal(r.status, 201, `API sign-in as ${username}: ${r.text}`);
+      made[username] = c;
+    }
+    return made[username];
+  };
+}
 
 /** A persistent Chromium context in its own profile folder DIR. */
 export function launch(dir, options = {}) {
