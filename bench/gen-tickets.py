@@ -24,7 +24,9 @@ with plain SQL in large transactions, bypassing the application:
   in whichever layout the schema has: ticket_docs (one row per ticket, id = the ticket's id:
   body = number title description [location] [public comments], note = the internal
   comments, grams/note_grams = the same with every CJK character a word, as st_unigrams(),
-  on both engines), or the older search_docs (kind 'ticket' = that body, kind
+  on both engines; from migration 008 the project's key word: project_key on SQLite, as
+  SCOPE_KEY_SQLITE, and "kfp<id> " at the head of grams/note_grams on PostgreSQL), or the
+  older search_docs (kind 'ticket' = that body, kind
   'ticket_note' = the internal comments, in the order the application would have inserted
   them).
 
@@ -88,6 +90,11 @@ def unigrams(s):
     return CJK.sub(r" \1 ", s)
 
 
+def project_key(pid):
+    """The word only one project's documents hold: SCOPE_KEY_SQLITE in src/store/st-tickets.c."""
+    return "".join(chr(0xF0000 + ((pid >> shift) & 0x7FFF)) for shift in (30, 15, 0))
+
+
 def weighted(items, weight_index=1):
     """(values, cumulative weights) for rng.choices."""
     cum, s = [], 0.0
@@ -107,6 +114,10 @@ def weighted(items, weight_index=1):
 LAYOUTS = {
     "ticket_docs": ("ticket_docs", "ticket_docs_ai",
                     [("ticket_fts", "body, note"), ("ticket_uni", "grams, note_grams")]),
+    # SQLite from migration 008: each document also holds its project's key
+    "ticket_docs_keyed": ("ticket_docs", "ticket_docs_ai",
+                          [("ticket_fts", "body, note, project_key"),
+                           ("ticket_uni", "grams, note_grams, project_key")]),
     "search_docs": ("search_docs", "search_docs_ai", [("search_fts", "body")]),
 }
 
@@ -116,7 +127,9 @@ class SqliteSink:
 
     def layout_of(self):
         have = self.query("SELECT count(*) FROM sqlite_master WHERE name = 'ticket_docs'")[0][0]
-        self.layout = "ticket_docs" if have else "search_docs"
+        keyed = have and self.query("SELECT count(*) FROM pragma_table_info('ticket_docs')"
+                                    " WHERE name = 'project_key'")[0][0]
+        self.layout = "ticket_docs_keyed" if keyed else "ticket_docs" if have else "search_docs"
         return self.layout
 
     def __init__(self, path):
@@ -741,7 +754,10 @@ class Company:
             s.insert("tickets", t_cols, t_rows)
             s.insert("ticket_events", e_cols, e_rows)
             s.insert("ticket_assignees", ("ticket_id", "user_id"), a_rows)
-            if layout == "ticket_docs":
+            if layout == "ticket_docs_keyed":
+                s.insert("ticket_docs", ("id", "body", "note", "grams", "note_grams",
+                                         "project_key"), d_rows)
+            elif layout == "ticket_docs":
                 s.insert("ticket_docs", ("id", "body", "note", "grams", "note_grams"), d_rows)
             else:
                 s.insert("search_docs", ("id", "kind", "entity_id", "body"), d_rows)
@@ -907,10 +923,13 @@ class Company:
                 heapq.heappush(heap, (at, seq, 0, (tid, action, user, at, text, internal_, data)))
             body = f"{number} {title} {desc}" + (f" {loc}" if loc else "") + \
                    (" " + " ".join(public) if public else "")
-            if layout == "ticket_docs":
+            if layout.startswith("ticket_docs"):
                 # store_ticket_index(): one row, id = the ticket's id
                 note = " ".join(x for _, x in internal) if internal else None
-                d_rows.append((tid, body, note, unigrams(body), unigrams(note) if note else None))
+                # PostgreSQL's grams begin with the project's key word (SCOPE_KEY_PG)
+                key = f"kfp{pid} " if s.engine == "postgresql" else ""
+                row = (tid, body, note, key + unigrams(body), key + unigrams(note) if note else None)
+                d_rows.append(row + (project_key(pid),) if layout == "ticket_docs_keyed" else row)
                 stats["notes"] += note is not None
             else:
                 # the ticket's document when it is created ...

@@ -1,6 +1,7 @@
 /* buf.c - growable byte buffer */
 #include "buf.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,14 @@ void buf_reset(struct buf *b)
 	b->len = 0;
 	if (b->cap)
 		b->s[0] = '\0';
+}
+
+void buf_setlen(struct buf *b, size_t len)
+{
+	assert(len <= b->len);
+	b->len = len;
+	if (b->cap)
+		b->s[len] = '\0';
 }
 
 void buf_grow(struct buf *b, size_t extra)

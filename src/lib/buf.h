@@ -21,6 +21,8 @@ extern char buf_empty[];
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
+/* Cuts b back to its first len bytes (len <= b->len). */
+void buf_setlen(struct buf *b, size_t len);
 void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *data, size_t n);
 void buf_adds(struct buf *b, const char *s);

@@ -117,9 +117,36 @@ static char *comments(struct db *db, int64_t id, bool internal)
 	return text;
 }
 
+/*
+ * The word that only the search documents of one project hold, on SQLite (008-search-scope.sql
+ * says why): three characters of the Supplementary Private Use Area, 15 bits of the id each.
+ */
+#define SCOPE_KEY_SQLITE(id)                                                                \
+	"char(983040 + ((" id " >> 30) & 32767), 983040 + ((" id " >> 15) & 32767),"      \
+	" 983040 + (" id " & 32767))"
+
+/*
+ * PostgreSQL's: the word "kfp<id>" at the head of grams and note_grams, which the 'simple' full
+ * text indexes of those columns hold (008-search-scope.sql).
+ */
+#define SCOPE_KEY_PG(id) "'kfp' || " id
+
+#define DOC_UPSERT(cols, vals, set)                                                         \
+	"INSERT INTO ticket_docs (id, body, note, grams, note_grams" cols ")"               \
+	" VALUES (?, ?, ?, ?, ?" vals ") ON CONFLICT (id) DO UPDATE SET body = excluded.body," \
+	" note = excluded.note, grams = excluded.grams, note_grams = excluded.note_grams" set
+
+/* Puts the project's PostgreSQL key word (SCOPE_KEY_PG) at the head of *grams. */
+static void keyed(int64_t project_id, char **grams)
+{
+	char *s = xasprintf("kfp%lld %s", (long long)project_id, *grams);
+	free(*grams);
+	*grams = s;
+}
+
 int store_ticket_index(struct db *db, int64_t id)
 {
-	struct db_stmt *st = db_query(db, "SELECT number, title, description, location"
+	struct db_stmt *st = db_query(db, "SELECT number, title, description, location, project_id"
 					  " FROM tickets WHERE id = ?",
 				      DI(id));
 	if (db_step(st) != DB_ROW) {
@@ -130,6 +157,7 @@ int store_ticket_index(struct db *db, int64_t id)
 	buf_addf(&body, "%s %s %s", db_text(st, 0), db_text(st, 1), db_text(st, 2));
 	if (!db_isnull(st, 3))
 		buf_addf(&body, " %s", db_text(st, 3));
+	int64_t project_id = db_int(st, 4);
 	db_done(st);
 	char *pub = comments(db, id, false), *note = comments(db, id, true);
 	if (pub)
@@ -137,12 +165,18 @@ int store_ticket_index(struct db *db, int64_t id)
 	/* the short-query indexes: unigram FTS5 on SQLite, 'simple' full text on PostgreSQL */
 	char *g = st_unigrams(body.s);
 	char *ng = note ? st_unigrams(note) : NULL;
-	int rc = db_exec(db,
-			 "INSERT INTO ticket_docs (id, body, note, grams, note_grams)"
-			 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body,"
-			 " note = excluded.note, grams = excluded.grams,"
-			 " note_grams = excluded.note_grams",
-			 DI(id), DT(body.s), DT(note), DT(g), DT(ng));
+	bool pg = db_engine(db) == DB_POSTGRES;
+	if (pg) {
+		keyed(project_id, &g);
+		if (ng)
+			keyed(project_id, &ng);
+	}
+	int rc = pg ? db_exec(db, DOC_UPSERT("", "", ""), DI(id), DT(body.s), DT(note), DT(g),
+			      DT(ng))
+		    : db_exec(db,
+			      DOC_UPSERT(", project_key", ", " SCOPE_KEY_SQLITE("?6"),
+					 ", project_key = excluded.project_key"),
+			      DI(id), DT(body.s), DT(note), DT(g), DT(ng), DI(project_id));
 	free(g);
 	free(ng);
 	free(pub);
@@ -317,28 +351,35 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
  * the two partial indexes of open deadlines for overdue. The inner query picks the page's ids
  * and reads nothing else; the outer one joins the names for those ids only. A search on SQLite
  * lets the full-text index drive (its rowid is the ticket id), so that a page of a common word
- * stops after fifty matches; a customer, who sees a few hundred tickets, has their own tickets
- * read instead and each document tested. PostgreSQL's indexes give every match unordered, so
- * a common word there would read them all: staff who see everything first try the newest
- * documents alone (a window of PROBE_DOCS), which fill the page when the word is common, and
- * ask the index only when they do not. Callers who see a few projects have their own tickets
- * read when they are few (OWN_DOCS or fewer); else their newest PROBE_DOCS, which a common word
- * fills the page from, and the index only when those do not. Composed statements are kept for the life of the process (the
- * statement cache goes by the text's address): one per combination used.
+ * stops after fifty matches; callers who see a few projects (SCOPE_KEYS_MAX or fewer) name
+ * them in the FTS5 query by their project keys, so that the index hands out only their
+ * projects' matches. Words of one or two characters without a CJK one have no index: staff
+ * read the newest documents, customers their own. PostgreSQL's indexes give every match
+ * unordered, so a common word there would read them all: staff who see everything first try
+ * the newest documents alone (a window of PROBE_DOCS), which fill the page when the word is
+ * common, and ask the index only when they do not. Callers who see a few projects search for
+ * a word with a CJK character through the unigrams' index with their projects' key words
+ * (only their projects' documents holding every CJK character of it come out, which ILIKE
+ * then checks); for other words they have their own tickets read when they are few (OWN_DOCS
+ * or fewer), else their newest PROBE_DOCS, which a common word fills the page from, and the
+ * index only when those do not. Composed statements are kept for the life of the process
+ * (the statement cache goes by the text's address): one per combination used.
  */
 #define PROBE_DOCS 2000
 #define OWN_DOCS 5000
+#define SCOPE_KEYS_MAX 64
 enum ticket_search {
 	TS_NONE,
 	TS_FTS,	 /* SQLite, 3+ characters: trigram FTS5 */
 	TS_UNI,	 /* SQLite, 1-2 characters with a CJK one: unigram FTS5 */
 	TS_SCAN, /* SQLite, 1-2 characters without: instr() over the newest */
-	TS_OWN,	 /* SQLite, a customer: instr() over their own tickets */
+	TS_OWN,	 /* SQLite, 1-2 characters without a CJK one, a customer: instr(), their own */
 	TS_TRGM, /* PostgreSQL: ILIKE, pg_trgm's GIN index from 3 characters */
 	TS_TSV,	 /* PostgreSQL, 1-2 characters with a CJK one: its unigrams' GIN index, then ILIKE */
 	TS_WINDOW, /* PostgreSQL: ILIKE over the newest documents only, tried first */
 	TS_PG_OWN, /* PostgreSQL, callers who see a few projects: ILIKE over their own tickets */
 	TS_PG_NEWEST, /* ... over their newest PROBE_DOCS tickets only */
+	TS_PG_KEYED, /* ... with a CJK character: TS_TSV within their projects' key words */
 	TS_COUNT
 };
 
@@ -357,7 +398,7 @@ enum {
 
 struct list_query {
 	struct buf *sql; /* NULL: the statement is composed already, only the args are wanted */
-	struct db_val args[16];
+	struct db_val args[24];
 	size_t n;
 };
 
@@ -365,15 +406,28 @@ static void add(struct list_query *q, const char *sql, const struct db_val *args
 {
 	if (q->sql)
 		buf_adds(q->sql, sql);
-	for (; args && args->t != DBV_END; args++)
+	for (; args && args->t != DBV_END; args++) {
+		assert(q->n < ARRAY_SIZE(q->args));
 		q->args[q->n++] = *args;
+	}
 }
 #define ADD(q, sql, ...) add(q, sql, (const struct db_val[]){ __VA_ARGS__ __VA_OPT__(,) DB_END })
+
+/* PostgreSQL: the tsquery of TS_TSV and TS_PG_KEYED (keys: kfp1 | kfp2 ..., scope_keys()). */
+static void tsquery(struct list_query *q, enum ticket_search mode, const char *grams,
+		    const char *keys)
+{
+	if (mode == TS_PG_KEYED)
+		ADD(q, "(to_tsquery('simple', ?) && plainto_tsquery('simple', ?))", DT(keys),
+		    DT(grams));
+	else
+		ADD(q, "plainto_tsquery('simple', ?)", DT(grams));
+}
 
 /* The statement for mode, scope and filters, with its arguments in order. */
 static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum scope scope,
 		    unsigned flags, const struct actor *who, const struct ticket_filter *f,
-		    const char *arg, const char *grams, int64_t now)
+		    const char *arg, const char *grams, const char *keys, int64_t now)
 {
 	bool staff = scope != SCOPE_CUSTOMER;
 	const char *id = mode == TS_FTS || mode == TS_UNI ? "f.rowid" : "t.id";
@@ -443,14 +497,17 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		ADD(q, ")");
 		break;
 	case TS_TSV:
+	case TS_PG_KEYED:
+		/* the documents holding every CJK character of q (in the caller's projects) */
 		ADD(q, " FROM tickets t JOIN (SELECT d.id FROM ticket_docs d"
-		       " WHERE ((to_tsvector('simple', d.grams) @@ plainto_tsquery('simple', ?)"
-		       " AND d.body ILIKE ?)",
-		    DT(grams), DT(arg));
-		if (staff)
-			ADD(q, " OR (to_tsvector('simple', d.note_grams) @@"
-			       " plainto_tsquery('simple', ?) AND d.note ILIKE ?)",
-			    DT(grams), DT(arg));
+		       " WHERE ((to_tsvector('simple', d.grams) @@ ");
+		tsquery(q, mode, grams, keys);
+		ADD(q, " AND d.body ILIKE ?)", DT(arg));
+		if (staff) {
+			ADD(q, " OR (to_tsvector('simple', d.note_grams) @@ ");
+			tsquery(q, mode, grams, keys);
+			ADD(q, " AND d.note ILIKE ?)", DT(arg));
+		}
 		ADD(q, ") OFFSET 0) d ON d.id = t.id WHERE 1 = 1");
 		break;
 	default:
@@ -490,14 +547,78 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 	ADD(q, " DESC LIMIT ?) ORDER BY t.id DESC", DI(f->limit));
 }
 
+#define MEMBER_PROJECTS(key) "SELECT " key " FROM project_members WHERE user_id = ?"
+#define CUSTOMER_PROJECTS(key) "SELECT " key " FROM projects WHERE customer_id = ?"
+
+/*
+ * Adds to b the key words of the projects a caller sees, as the engine's full-text query joins
+ * them ("k1" OR "k2" for FTS5, kfp1 | kfp2 for tsquery), and returns true; for a caller who
+ * sees none, a word no document holds. False, b untouched, for callers who see every project
+ * or more than SCOPE_KEYS_MAX.
+ */
+static bool scope_keys(struct db *db, const struct actor *who, struct buf *b)
+{
+	enum scope scope = role_scope(who->role);
+	if (scope == SCOPE_ALL)
+		return false;
+	bool pg = db_engine(db) == DB_POSTGRES;
+	const char *sql = scope == SCOPE_MEMBER
+				  ? (pg ? MEMBER_PROJECTS(SCOPE_KEY_PG("project_id"))
+					: MEMBER_PROJECTS(SCOPE_KEY_SQLITE("project_id")))
+				  : (pg ? CUSTOMER_PROJECTS(SCOPE_KEY_PG("id"))
+					: CUSTOMER_PROJECTS(SCOPE_KEY_SQLITE("id")));
+	struct db_stmt *st =
+		db_query(db, sql, DI(scope == SCOPE_MEMBER ? who->user_id : who->customer_id));
+	size_t start = b->len;
+	int n = 0;
+	while (n <= SCOPE_KEYS_MAX && db_step(st) == DB_ROW)
+		buf_addf(b, pg ? "%s%s" : "%s\"%s\"", n++ ? (pg ? " | " : " OR ") : "",
+			 db_text(st, 0));
+	db_done(st);
+	if (n > SCOPE_KEYS_MAX) {
+		buf_setlen(b, start);
+		return false;
+	}
+	if (!n) /* project ids start at 1; FTS5's empty phrase matches nothing */
+		buf_adds(b, pg ? "kfp0" : "\"\"");
+	return true;
+}
+
+/*
+ * The FTS5 query of q on SQLite (malloc'd): its phrase in the columns the caller may read
+ * (the trigram index's text, or the unigrams for TS_UNI), within the caller's projects when
+ * they are few.
+ */
+static char *fts_query(struct db *db, const struct actor *who, enum ticket_search mode,
+		       const char *q)
+{
+	bool staff = role_scope(who->role) != SCOPE_CUSTOMER;
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "{project_key} : (");
+	if (scope_keys(db, who, &b))
+		buf_adds(&b, ") AND ");
+	else
+		buf_reset(&b);
+	char *grams = mode == TS_UNI ? st_unigrams(q) : NULL;
+	char *phrase = mode == TS_UNI
+			       ? st_fts_phrase(staff ? "{grams note_grams}" : "{grams}", grams)
+			       : st_fts_phrase(staff ? "{body note}" : "{body}", q);
+	buf_adds(&b, phrase);
+	free(phrase);
+	free(grams);
+	return buf_detach(&b, NULL);
+}
+
 static pthread_mutex_t composed_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(const char *) composed[LIST_KEYS];
 
 /* How a PostgreSQL search runs (see above); PG_INDEX also for everything else. */
-enum pg_plan { PG_INDEX, PG_WINDOW, PG_OWN, PG_OWN_NEWEST };
+enum pg_plan { PG_INDEX, PG_WINDOW, PG_OWN, PG_OWN_NEWEST, PG_KEYED };
 
+/* keys: for PG_KEYED, the caller's projects' key words (scope_keys()) */
 static void statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
-		      int64_t now, enum pg_plan plan, struct ticket_statement *out)
+		      int64_t now, enum pg_plan plan, const char *keys,
+		      struct ticket_statement *out)
 {
 	enum scope scope = role_scope(who->role);
 	bool pg = db_engine(db) == DB_POSTGRES;
@@ -507,18 +628,17 @@ static void statement(struct db *db, const struct actor *who, const struct ticke
 		mode = TS_WINDOW, arg = st_like_pattern(f->q);
 	} else if (f->q && pg && (plan == PG_OWN || plan == PG_OWN_NEWEST)) {
 		mode = plan == PG_OWN ? TS_PG_OWN : TS_PG_NEWEST, arg = st_like_pattern(f->q);
+	} else if (f->q && pg && plan == PG_KEYED) {
+		mode = TS_PG_KEYED, arg = st_like_pattern(f->q), grams = st_cjk_grams(f->q);
 	} else if (f->q && pg && utf8_chars(f->q) < 3 && st_has_cjk(f->q)) {
 		mode = TS_TSV, arg = st_like_pattern(f->q), grams = st_cjk_grams(f->q);
 	} else if (f->q && pg) {
 		mode = TS_TRGM, arg = st_like_pattern(f->q);
+	} else if (f->q && (utf8_chars(f->q) >= 3 || st_has_cjk(f->q))) {
+		mode = utf8_chars(f->q) >= 3 ? TS_FTS : TS_UNI;
+		arg = fts_query(db, who, mode, f->q);
 	} else if (f->q && scope == SCOPE_CUSTOMER) {
 		mode = TS_OWN, arg = xstrdup(f->q);
-	} else if (f->q && utf8_chars(f->q) >= 3) {
-		mode = TS_FTS, arg = st_fts_phrase(NULL, f->q);
-	} else if (f->q && st_has_cjk(f->q)) {
-		char *g = st_unigrams(f->q);
-		mode = TS_UNI, arg = st_fts_phrase(NULL, g);
-		free(g);
 	} else if (f->q) {
 		mode = TS_SCAN, arg = xstrdup(f->q);
 	}
@@ -533,7 +653,7 @@ static void statement(struct db *db, const struct actor *who, const struct ticke
 	const char *sql = atomic_load(&composed[key]);
 	if (!sql)
 		q.sql = &text;
-	compose(&q, pg, mode, scope, flags, who, f, arg, grams, now);
+	compose(&q, pg, mode, scope, flags, who, f, arg, grams, keys, now);
 	if (!sql) {
 		pthread_mutex_lock(&composed_lock);
 		if (!(sql = atomic_load(&composed[key]))) {
@@ -554,7 +674,7 @@ static void statement(struct db *db, const struct actor *who, const struct ticke
 void store_tickets_statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
 			     int64_t now, struct ticket_statement *out)
 {
-	statement(db, who, f, now, PG_INDEX, out);
+	statement(db, who, f, now, PG_INDEX, NULL, out);
 }
 
 void store_tickets_statement_release(struct ticket_statement *q)
@@ -564,10 +684,10 @@ void store_tickets_statement_release(struct ticket_statement *q)
 }
 
 static json_t *run(struct db *db, const struct actor *who, const struct ticket_filter *f,
-		   int64_t now, enum pg_plan plan)
+		   int64_t now, enum pg_plan plan, const char *keys)
 {
 	struct ticket_statement q;
-	statement(db, who, f, now, plan, &q);
+	statement(db, who, f, now, plan, keys, &q);
 	json_t *a = store_rows_json(db_query_v(db, q.sql, q.args));
 	store_tickets_statement_release(&q);
 	return a;
@@ -604,17 +724,21 @@ json_t *store_tickets_list(struct db *db, const struct actor *who,
 			   const struct ticket_filter *f, int64_t now)
 {
 	json_t *a = NULL;
+	struct buf keys = BUF_INIT;
 	if (f->q && db_engine(db) == DB_POSTGRES) {
 		if (role_scope(who->role) == SCOPE_ALL)
-			a = full_page(run(db, who, f, now, PG_WINDOW), f);
+			a = full_page(run(db, who, f, now, PG_WINDOW, NULL), f);
+		else if (st_has_cjk(f->q) && scope_keys(db, who, &keys))
+			a = run(db, who, f, now, PG_KEYED, keys.s);
 		else if (own_tickets(db, who, f) <= OWN_DOCS)
-			a = run(db, who, f, now, PG_OWN);
-		else if (!(a = full_page(run(db, who, f, now, PG_OWN_NEWEST), f)) &&
+			a = run(db, who, f, now, PG_OWN, NULL);
+		else if (!(a = full_page(run(db, who, f, now, PG_OWN_NEWEST, NULL), f)) &&
 			 utf8_chars(f->q) < 3 && !st_has_cjk(f->q))
-			a = run(db, who, f, now, PG_OWN); /* no index serves it: read them all */
+			a = run(db, who, f, now, PG_OWN, NULL); /* no index serves it: read them all */
 	}
+	buf_release(&keys);
 	if (!a)
-		a = run(db, who, f, now, PG_INDEX);
+		a = run(db, who, f, now, PG_INDEX, NULL);
 	attach_assignees(db, a);
 	return a;
 }

@@ -233,7 +233,7 @@ json_t *store_tickets_escalation(struct db *db, const int64_t *ids, size_t n);
  */
 struct ticket_statement {
 	const char *sql;
-	struct db_val args[17];
+	struct db_val args[25];
 	char *text[2];
 };
 void store_tickets_statement(struct db *db, const struct actor *who, const struct ticket_filter *f,

@@ -1286,6 +1286,22 @@ test('list filters in every combination, with and without search, for each kind 
   }
 });
 
+test('every filter at once, with a search of each kind, for each kind of caller: 200 and only what matches', async () => {
+  const all = { status: 'new', kind: 'complaint', project_id: String(PROJECT.construction), owner_id: 'me', overdue: 'true', escalated: 'true' };
+  for (const who of ['cm', 'project', 'customer', 'quality']) {
+    for (const word of ['防水', '卫生间', 'A3', '鲸']) {
+      const r = await C[who].get(T + q({ ...all, q: word, limit: '200' }));
+      const b = ok(r, 200);
+      for (const t of b.items) {
+        assert.equal(t.status, 'new', show(r));
+        assert.equal(t.kind, 'complaint', show(r));
+        assert.equal(t.owner_id, uid(who), show(r));
+        assert.ok(t.overdue, show(r));
+      }
+    }
+  }
+});
+
 test('paging: limit and next_cursor until null, newest first, no duplicates, stable while tickets arrive', async () => {
   const p = ok(await C.admin.post('/api/v1/projects', { code: uniq('PG'), name: '工单分页测试项目', customer_id: projects[1].customer_id }), 201);
   const made = [];
@@ -1418,6 +1434,52 @@ test('search q: Chinese words of three or more and of two characters, in titles,
     if (['%', '_', '50%', '"', '"严重"'].includes(word)) assert.ok(ids(hits).includes(pct.id), `q=${word} misses ${pct.id}`);
   }
   assert.deepEqual(await find(C.cm, cjk(2) + cjk(2)), [], 'a word nobody wrote finds nothing');
+});
+
+test('search within the caller\'s projects: members of many projects or of none, customers of many, words that mean something to FTS', async () => {
+  const w3 = cjk(3);
+  const w2 = cjk(2);
+  // FTS query syntax as plain text, for callers whose search names their projects to the index.
+  const w = cjk(3);
+  const odd = await create(C.customer, body({ title: `查询 {body} : "严重" OR project_key NEAR( ${w}`, description: '^渗水* - 墙角' }));
+  for (const [who, c] of [['customer', C.customer], ['project', C.project]]) {
+    for (const word of ['{body} : "严重"', '"严重"', 'project_key', 'NEAR(', 'OR', '^渗水*', ' - ', ':', '"', `${w}"`]) {
+      const r = await c.get(T + q({ q: word, limit: '200' }));
+      const hits = ok(r, 200).items;
+      for (const h of hits.slice(0, 10)) assert.ok(searchable(await get(h.id, c)).includes(word), `${who} q=${word} returned ${h.id} "${h.title}"`);
+      if (word !== `${w}"`) assert.ok(ids(hits).includes(odd.id), `${who} q=${word} misses ${odd.id}`);
+    }
+  }
+
+  // A project-team member of more projects than one index query names (64), one of none,
+  // and the customer of them all: the same answers either way.
+  s.addUser('wide.member', 'project', 'wide-member-pw-2026');
+  s.addUser('no.member', 'project', 'no-member-pw-2026');
+  const wide = tokenClient(s, 'wide.member');
+  const none = tokenClient(s, 'no.member');
+  const wideId = ok(await C.admin.get('/api/v1/users'), 200).find((u) => u.username === 'wide.member').id;
+  const made = [];
+  for (let i = 0; i < 66; i++) {
+    const p = ok(await C.admin.post('/api/v1/projects', { code: uniq('WM'), name: `多项目成员测试${i}`, customer_id: projects[1].customer_id }), 201);
+    ok(await C.admin.put(`/api/v1/projects/${p.id}/members`, { user_ids: [wideId] }), 200);
+    made.push(p.id);
+  }
+  const first = await create(C.cm, staffBody({ project_id: made[0], title: `首个项目${w3}${w2}` }));
+  const last = await create(C.cm, staffBody({ project_id: made[65], description: `末个项目${w2}，${w3}` }));
+  const mine = await create(C.customer, body({ title: `本项目${w3}${w2}` }));
+  const elsewhere = await create(C.cm, staffBody({ project_id: PROJECT.other_customer, title: `他人项目${w3}${w2}` }));
+  const want = (...ts) => sorted(ts.map((t) => t.id));
+  for (const word of [w3, w2]) {
+    assert.deepEqual(sorted(await listIds(wide, { q: word })), want(first, last), `wide.member q=${word}`);
+    assert.deepEqual(sorted(await listIds(wide, { q: word, project_id: String(made[65]) })), want(last), `wide.member q=${word} in one project`);
+    assert.deepEqual(await listIds(none, { q: word }), [], `no.member q=${word}`);
+    assert.deepEqual(sorted(await listIds(C.project, { q: word })), want(mine), `project q=${word}`);
+    assert.deepEqual(sorted(await listIds(C.customer, { q: word })), want(first, last, mine), `customer of ${made.length + 2} projects q=${word}`);
+    assert.deepEqual(sorted(await listIds(C.other, { q: word })), want(elsewhere), `other customer q=${word}`);
+    assert.deepEqual(sorted(await listIds(C.cm, { q: word })), want(first, last, mine, elsewhere), `cm q=${word}`);
+  }
+  // Paged one by one, newest first, through the index's projects.
+  assert.deepEqual(ids(await walk(wide, { q: w3 }, 1)), [last.id, first.id]);
 });
 
 // ---- deadlines under an injected clock -------------------------------------------------------
