@@ -44,6 +44,7 @@ struct loop {
 	struct db *db;
 	struct buf log;		/* request log lines not yet written */
 	struct event *log_timer;
+	struct buf out;		/* the answer being rendered (loop_out()) */
 };
 
 #define LOG_FLUSH_BYTES 16384
@@ -74,6 +75,11 @@ static int inflight;
 struct db *loop_db(struct loop *l)
 {
 	return l->db;
+}
+
+struct buf *loop_out(struct loop *l)
+{
+	return &l->out;
 }
 
 void server_inflight_add(int delta)
@@ -360,6 +366,7 @@ static void shutdown_all(void)
 			event_base_loop(loops[i].base, EVLOOP_NONBLOCK);
 		log_flush(&loops[i]);
 		buf_release(&loops[i].log);
+		buf_release(&loops[i].out);
 		if (loops[i].log_timer)
 			event_free(loops[i].log_timer);
 		if (loops[i].http)
@@ -437,6 +444,7 @@ int server_run(const struct server_config *cfg)
 			die("event_base_new_with_config failed");
 		l->log_timer = evtimer_new(l->base, log_timer_cb, l);
 		buf_init(&l->log);
+		buf_init(&l->out);
 		l->http = evhttp_new(l->base);
 		evhttp_set_max_body_size(l->http, BODY_MAX);
 		evhttp_set_max_headers_size(l->http, 16 * 1024);

@@ -20,6 +20,8 @@ int server_run(const struct server_config *cfg);
 
 /* For the router. */
 struct db *loop_db(struct loop *l);
+/* The loop's buffer for rendering an answer, kept between its requests (its thread only). */
+struct buf *loop_out(struct loop *l);
 /* Queue r for the writer (EXEC_WRITE) or the pool (EXEC_POOL). */
 void server_submit(struct req *r);
 /* From any thread: have r's loop call router_finish(r). */

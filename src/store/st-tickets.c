@@ -348,7 +348,11 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
  * The statement is composed from the filters present, so that each is a plain comparison the
  * planner can serve from an index: tickets_project (project_id, status, owner_id, id) for
  * callers who see a few projects, tickets_status and tickets_owner for staff who see them all,
- * the two partial indexes of open deadlines for overdue. The inner query picks the page's ids
+ * the two partial indexes of open deadlines for overdue. On SQLite, callers who see a few
+ * projects first read their projects' tickets among the newest RECENT_IDS only
+ * (tickets_project_recent:
+ * project, id, status, owner), which fill the page unless they see few tickets; a page not
+ * filled there is read again from all of them (overdue pages at once: they are few). The inner query picks the page's ids
  * and reads nothing else; the outer one joins the names for those ids only. A search on SQLite
  * lets the full-text index drive (its rowid is the ticket id), so that a page of a common word
  * stops after fifty matches; callers who see a few projects (SCOPE_KEYS_MAX or fewer) name
@@ -368,6 +372,7 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
 #define PROBE_DOCS 2000
 #define OWN_DOCS 5000
 #define SCOPE_KEYS_MAX 64
+#define RECENT_IDS 100000
 enum ticket_search {
 	TS_NONE,
 	TS_FTS,	 /* SQLite, 3+ characters: trigram FTS5 */
@@ -380,6 +385,7 @@ enum ticket_search {
 	TS_PG_OWN, /* PostgreSQL, callers who see a few projects: ILIKE over their own tickets */
 	TS_PG_NEWEST, /* ... over their newest PROBE_DOCS tickets only */
 	TS_PG_KEYED, /* ... with a CJK character: TS_TSV within their projects' key words */
+	TS_RECENT, /* SQLite, no search, callers who see a few projects: the newest RECENT_IDS */
 	TS_COUNT
 };
 
@@ -498,17 +504,29 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		break;
 	case TS_TSV:
 	case TS_PG_KEYED:
-		/* the documents holding every CJK character of q (in the caller's projects) */
+		/*
+		 * The documents holding every CJK character of q (in the caller's projects), then
+		 * the substring itself: strpos(), which no index serves, not ILIKE, which a generic
+		 * plan would have pg_trgm's index answer too, reading all of it for a pattern of
+		 * under three characters.
+		 */
 		ADD(q, " FROM tickets t JOIN (SELECT d.id FROM ticket_docs d"
-		       " WHERE ((to_tsvector('simple', d.grams) @@ ");
+		       " WHERE to_tsvector('simple', d.grams) @@ ");
 		tsquery(q, mode, grams, keys);
-		ADD(q, " AND d.body ILIKE ?)", DT(arg));
+		ADD(q, " AND strpos(lower(d.body), lower(?)) > 0", DT(arg));
+		/* a UNION, not OR: with OR each candidate's tsvectors were computed again */
 		if (staff) {
-			ADD(q, " OR (to_tsvector('simple', d.note_grams) @@ ");
+			ADD(q, " UNION SELECT d.id FROM ticket_docs d"
+			       " WHERE to_tsvector('simple', d.note_grams) @@ ");
 			tsquery(q, mode, grams, keys);
-			ADD(q, " AND d.note ILIKE ?)", DT(arg));
+			ADD(q, " AND strpos(lower(d.note), lower(?)) > 0", DT(arg));
 		}
-		ADD(q, ") OFFSET 0) d ON d.id = t.id WHERE 1 = 1");
+		ADD(q, " OFFSET 0) d ON d.id = t.id WHERE 1 = 1");
+		break;
+	case TS_RECENT:
+		ADD(q, " FROM tickets t INDEXED BY tickets_project_recent");
+		ADD(q, " WHERE t.id > COALESCE(?, (SELECT max(id) + 1 FROM tickets)) - ?",
+		    DID(f->before_id), DI(RECENT_IDS));
 		break;
 	default:
 		ADD(q, tickets);
@@ -612,26 +630,29 @@ static char *fts_query(struct db *db, const struct actor *who, enum ticket_searc
 static pthread_mutex_t composed_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(const char *) composed[LIST_KEYS];
 
-/* How a PostgreSQL search runs (see above); PG_INDEX also for everything else. */
-enum pg_plan { PG_INDEX, PG_WINDOW, PG_OWN, PG_OWN_NEWEST, PG_KEYED };
+/*
+ * How a queue is read: PostgreSQL's searches (see above) and the recent window of callers who
+ * see a few projects; PLAN_INDEX for everything else.
+ */
+enum plan { PLAN_INDEX, PLAN_WINDOW, PLAN_OWN, PLAN_OWN_NEWEST, PLAN_KEYED, PLAN_RECENT };
 
-/* keys: for PG_KEYED, the caller's projects' key words (scope_keys()) */
+/* keys: for PLAN_KEYED, the caller's projects' key words (scope_keys()) */
 static void statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
-		      int64_t now, enum pg_plan plan, const char *keys,
+		      int64_t now, enum plan plan, const char *keys,
 		      struct ticket_statement *out)
 {
 	enum scope scope = role_scope(who->role);
 	bool pg = db_engine(db) == DB_POSTGRES;
 	enum ticket_search mode = TS_NONE;
 	char *arg = NULL, *grams = NULL;
-	if (f->q && pg && plan == PG_WINDOW) {
+	if (f->q && pg && plan == PLAN_WINDOW) {
 		mode = TS_WINDOW, arg = st_like_pattern(f->q);
-	} else if (f->q && pg && (plan == PG_OWN || plan == PG_OWN_NEWEST)) {
-		mode = plan == PG_OWN ? TS_PG_OWN : TS_PG_NEWEST, arg = st_like_pattern(f->q);
-	} else if (f->q && pg && plan == PG_KEYED) {
-		mode = TS_PG_KEYED, arg = st_like_pattern(f->q), grams = st_cjk_grams(f->q);
+	} else if (f->q && pg && (plan == PLAN_OWN || plan == PLAN_OWN_NEWEST)) {
+		mode = plan == PLAN_OWN ? TS_PG_OWN : TS_PG_NEWEST, arg = st_like_pattern(f->q);
+	} else if (f->q && pg && plan == PLAN_KEYED) {
+		mode = TS_PG_KEYED, arg = xstrdup(f->q), grams = st_cjk_grams(f->q);
 	} else if (f->q && pg && utf8_chars(f->q) < 3 && st_has_cjk(f->q)) {
-		mode = TS_TSV, arg = st_like_pattern(f->q), grams = st_cjk_grams(f->q);
+		mode = TS_TSV, arg = xstrdup(f->q), grams = st_cjk_grams(f->q);
 	} else if (f->q && pg) {
 		mode = TS_TRGM, arg = st_like_pattern(f->q);
 	} else if (f->q && (utf8_chars(f->q) >= 3 || st_has_cjk(f->q))) {
@@ -641,6 +662,8 @@ static void statement(struct db *db, const struct actor *who, const struct ticke
 		mode = TS_OWN, arg = xstrdup(f->q);
 	} else if (f->q) {
 		mode = TS_SCAN, arg = xstrdup(f->q);
+	} else if (plan == PLAN_RECENT) {
+		mode = TS_RECENT;
 	}
 	unsigned flags = (f->status ? TF_STATUS : 0) | (f->kind ? TF_KIND : 0) |
 			 (f->project_id ? TF_PROJECT : 0) | (f->owner_id ? TF_OWNER : 0) |
@@ -674,7 +697,7 @@ static void statement(struct db *db, const struct actor *who, const struct ticke
 void store_tickets_statement(struct db *db, const struct actor *who, const struct ticket_filter *f,
 			     int64_t now, struct ticket_statement *out)
 {
-	statement(db, who, f, now, PG_INDEX, NULL, out);
+	statement(db, who, f, now, PLAN_INDEX, NULL, out);
 }
 
 void store_tickets_statement_release(struct ticket_statement *q)
@@ -684,7 +707,7 @@ void store_tickets_statement_release(struct ticket_statement *q)
 }
 
 static json_t *run(struct db *db, const struct actor *who, const struct ticket_filter *f,
-		   int64_t now, enum pg_plan plan, const char *keys)
+		   int64_t now, enum plan plan, const char *keys)
 {
 	struct ticket_statement q;
 	statement(db, who, f, now, plan, keys, &q);
@@ -727,18 +750,25 @@ json_t *store_tickets_list(struct db *db, const struct actor *who,
 	struct buf keys = BUF_INIT;
 	if (f->q && db_engine(db) == DB_POSTGRES) {
 		if (role_scope(who->role) == SCOPE_ALL)
-			a = full_page(run(db, who, f, now, PG_WINDOW, NULL), f);
+			a = full_page(run(db, who, f, now, PLAN_WINDOW, NULL), f);
 		else if (st_has_cjk(f->q) && scope_keys(db, who, &keys))
-			a = run(db, who, f, now, PG_KEYED, keys.s);
+			a = run(db, who, f, now, PLAN_KEYED, keys.s);
 		else if (own_tickets(db, who, f) <= OWN_DOCS)
-			a = run(db, who, f, now, PG_OWN, NULL);
-		else if (!(a = full_page(run(db, who, f, now, PG_OWN_NEWEST, NULL), f)) &&
+			a = run(db, who, f, now, PLAN_OWN, NULL);
+		else if (!(a = full_page(run(db, who, f, now, PLAN_OWN_NEWEST, NULL), f)) &&
 			 utf8_chars(f->q) < 3 && !st_has_cjk(f->q))
-			a = run(db, who, f, now, PG_OWN, NULL); /* no index serves it: read them all */
+			a = run(db, who, f, now, PLAN_OWN, NULL); /* no index serves it: read them all */
 	}
 	buf_release(&keys);
+	/*
+	 * Overdue tickets are few: the newest seldom fill a page of them. PostgreSQL would not
+	 * read the window project by project but walk all its tickets: no window there.
+	 */
+	if (!f->q && !f->overdue && !f->escalated && role_scope(who->role) != SCOPE_ALL &&
+	    db_engine(db) != DB_POSTGRES)
+		a = full_page(run(db, who, f, now, PLAN_RECENT, NULL), f);
 	if (!a)
-		a = run(db, who, f, now, PG_INDEX, NULL);
+		a = run(db, who, f, now, PLAN_INDEX, NULL);
 	attach_assignees(db, a);
 	return a;
 }
