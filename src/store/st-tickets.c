@@ -350,24 +350,23 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
  * callers who see a few projects, tickets_status and tickets_owner for staff who see them all,
  * the two partial indexes of open deadlines for overdue. On SQLite, callers who see a few
  * projects first read their projects' tickets among the newest RECENT_IDS only
- * (tickets_project_recent:
- * project, id, status, owner), which fill the page unless they see few tickets; a page not
- * filled there is read again from all of them (overdue pages at once: they are few). The inner query picks the page's ids
- * and reads nothing else; the outer one joins the names for those ids only. A search on SQLite
- * lets the full-text index drive (its rowid is the ticket id), so that a page of a common word
- * stops after fifty matches; callers who see a few projects (SCOPE_KEYS_MAX or fewer) name
- * them in the FTS5 query by their project keys, so that the index hands out only their
- * projects' matches. Words of one or two characters without a CJK one have no index: staff
- * read the newest documents, customers their own. PostgreSQL's indexes give every match
- * unordered, so a common word there would read them all: staff who see everything first try
- * the newest documents alone (a window of PROBE_DOCS), which fill the page when the word is
- * common, and ask the index only when they do not. Callers who see a few projects search for
- * a word with a CJK character through the unigrams' index with their projects' key words
- * (only their projects' documents holding every CJK character of it come out, which ILIKE
- * then checks); for other words they have their own tickets read when they are few (OWN_DOCS
- * or fewer), else their newest PROBE_DOCS, which a common word fills the page from, and the
- * index only when those do not. Composed statements are kept for the life of the process
- * (the statement cache goes by the text's address): one per combination used.
+ * (tickets_project_recent: project, id, status, owner), which fill the page unless they see few
+ * tickets; a page not filled there is read again from all of them (overdue pages at once: they
+ * are few). The inner query picks the page's ids and reads nothing else; the outer one joins
+ * the names for those ids only. A search on SQLite lets the full-text index drive (its rowid is
+ * the ticket id), so that a page of a common word stops after fifty matches; callers who see a
+ * few projects (SCOPE_KEYS_MAX or fewer) name them in the FTS5 query by their project keys, so
+ * that the index hands out only their projects' matches. Words of one or two characters without
+ * a CJK one have no index: staff read the newest documents, customers their own. PostgreSQL's
+ * indexes give every match unordered, so a common word there would read them all: staff who see
+ * everything first try the newest documents alone (a window of PROBE_DOCS), which fill the page
+ * when the word is common, and ask the index only when they do not. Callers who see a few
+ * projects search for a word with a CJK character through the unigrams' index with their
+ * projects' key words (only their projects' documents holding every CJK character of it come
+ * out, which strpos() then checks); for other words they have their own tickets read when they
+ * are few (OWN_DOCS or fewer), else their newest PROBE_DOCS, which a common word fills the page
+ * from, and the index only when those do not. Composed statements are kept for the life of the
+ * process (the statement cache goes by the text's address): one per combination used.
  */
 #define PROBE_DOCS 2000
 #define OWN_DOCS 5000
@@ -380,7 +379,7 @@ enum ticket_search {
 	TS_SCAN, /* SQLite, 1-2 characters without: instr() over the newest */
 	TS_OWN,	 /* SQLite, 1-2 characters without a CJK one, a customer: instr(), their own */
 	TS_TRGM, /* PostgreSQL: ILIKE, pg_trgm's GIN index from 3 characters */
-	TS_TSV,	 /* PostgreSQL, 1-2 characters with a CJK one: its unigrams' GIN index, then ILIKE */
+	TS_TSV,	 /* PostgreSQL, 1-2 characters with a CJK one: its unigrams' GIN index, strpos() */
 	TS_WINDOW, /* PostgreSQL: ILIKE over the newest documents only, tried first */
 	TS_PG_OWN, /* PostgreSQL, callers who see a few projects: ILIKE over their own tickets */
 	TS_PG_NEWEST, /* ... over their newest PROBE_DOCS tickets only */
@@ -418,6 +417,16 @@ static void add(struct list_query *q, const char *sql, const struct db_val *args
 	}
 }
 #define ADD(q, sql, ...) add(q, sql, (const struct db_val[]){ __VA_ARGS__ __VA_OPT__(,) DB_END })
+
+/* The projects a project-team member (user id) or a customer's user (customer id) sees. */
+#define MEMBER_PROJECTS(col) "SELECT " col " FROM project_members WHERE user_id = ?"
+#define CUSTOMER_PROJECTS(col) "SELECT " col " FROM projects WHERE customer_id = ?"
+
+/* The cursor: tickets before this id. */
+static int64_t before(const struct ticket_filter *f)
+{
+	return f->before_id ? f->before_id : INT64_MAX;
+}
 
 /* PostgreSQL: the tsquery of TS_TSV and TS_PG_KEYED (keys: kfp1 | kfp2 ..., scope_keys()). */
 static void tsquery(struct list_query *q, enum ticket_search mode, const char *grams,
@@ -478,7 +487,7 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 	case TS_WINDOW:
 		ADD(q, " FROM (SELECT id, body, note FROM ticket_docs WHERE id < ? ORDER BY id DESC"
 		       " LIMIT ?) d JOIN tickets t ON t.id = d.id WHERE (d.body ILIKE ?",
-		    DI(f->before_id ? f->before_id : INT64_MAX), DI(PROBE_DOCS), DT(arg));
+		    DI(before(f)), DI(PROBE_DOCS), DT(arg));
 		if (staff)
 			ADD(q, " OR d.note ILIKE ?", DT(arg));
 		ADD(q, ")");
@@ -487,13 +496,11 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 	case TS_PG_NEWEST:
 		/* OFFSET 0: the caller's tickets first, whatever the generic plan thinks */
 		ADD(q, " FROM (SELECT t.* FROM tickets t WHERE t.project_id IN (");
-		ADD(q, scope == SCOPE_MEMBER
-			       ? "SELECT project_id FROM project_members WHERE user_id = ?"
-			       : "SELECT id FROM projects WHERE customer_id = ?",
+		ADD(q, scope == SCOPE_MEMBER ? MEMBER_PROJECTS("project_id") : CUSTOMER_PROJECTS("id"),
 		    DI(scope == SCOPE_MEMBER ? who->user_id : who->customer_id));
 		if (mode == TS_PG_NEWEST)
 			ADD(q, ") AND t.id < ? ORDER BY t.id DESC LIMIT ?",
-			    DI(f->before_id ? f->before_id : INT64_MAX), DI(PROBE_DOCS));
+			    DI(before(f)), DI(PROBE_DOCS));
 		else
 			ADD(q, ")");
 		ADD(q, " OFFSET 0) t JOIN ticket_docs d ON d.id = t.id WHERE (d.body ILIKE ?",
@@ -533,12 +540,9 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		ADD(q, " WHERE 1 = 1");
 	}
 	if (scope == SCOPE_MEMBER)
-		ADD(q, " AND t.project_id IN (SELECT project_id FROM project_members"
-		       " WHERE user_id = ?)",
-		    DI(who->user_id));
+		ADD(q, " AND t.project_id IN (" MEMBER_PROJECTS("project_id") ")", DI(who->user_id));
 	else if (scope == SCOPE_CUSTOMER)
-		ADD(q, " AND t.project_id IN (SELECT id FROM projects WHERE customer_id = ?)",
-		    DI(who->customer_id));
+		ADD(q, " AND t.project_id IN (" CUSTOMER_PROJECTS("id") ")", DI(who->customer_id));
 	if (flags & TF_STATUS)
 		ADD(q, " AND t.status = ?", DT(f->status));
 	if (flags & TF_KIND)
@@ -560,13 +564,10 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		    DI(who->user_id));
 	ADD(q, " AND ");
 	ADD(q, id);
-	ADD(q, " < ? ORDER BY ", DI(f->before_id ? f->before_id : INT64_MAX));
+	ADD(q, " < ? ORDER BY ", DI(before(f)));
 	ADD(q, id);
 	ADD(q, " DESC LIMIT ?) ORDER BY t.id DESC", DI(f->limit));
 }
-
-#define MEMBER_PROJECTS(key) "SELECT " key " FROM project_members WHERE user_id = ?"
-#define CUSTOMER_PROJECTS(key) "SELECT " key " FROM projects WHERE customer_id = ?"
 
 /*
  * Adds to b the key words of the projects a caller sees, as the engine's full-text query joins
@@ -720,17 +721,16 @@ static json_t *run(struct db *db, const struct actor *who, const struct ticket_f
 static int64_t own_tickets(struct db *db, const struct actor *who, const struct ticket_filter *f)
 {
 	int64_t n = 0;
-	int64_t before = f->before_id ? f->before_id : INT64_MAX;
 	if (role_scope(who->role) == SCOPE_MEMBER)
 		db_get_int(db, &n,
-			   "SELECT count(*) FROM tickets WHERE project_id IN (SELECT project_id"
-			   " FROM project_members WHERE user_id = ?) AND id < ?",
-			   DI(who->user_id), DI(before));
+			   "SELECT count(*) FROM tickets WHERE project_id IN ("
+			   MEMBER_PROJECTS("project_id") ") AND id < ?",
+			   DI(who->user_id), DI(before(f)));
 	else
 		db_get_int(db, &n,
-			   "SELECT count(*) FROM tickets WHERE project_id IN (SELECT id"
-			   " FROM projects WHERE customer_id = ?) AND id < ?",
-			   DI(who->customer_id), DI(before));
+			   "SELECT count(*) FROM tickets WHERE project_id IN ("
+			   CUSTOMER_PROJECTS("id") ") AND id < ?",
+			   DI(who->customer_id), DI(before(f)));
 	return n;
 }
 
