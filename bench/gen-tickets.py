@@ -90,6 +90,20 @@ def unigrams(s):
     return CJK.sub(r" \1 ", s)
 
 
+# st_scoped_words() of src/store/st-search.c (kefu_scoped_words() in SQL): in each run of CJK
+# ideographs (its ideograph() ranges), every two in a row and the last alone, behind the key
+IDEOGRAPHS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+
+
+def scoped_words(key, s):
+    if key is None or s is None:
+        return None
+    out = []
+    for run in IDEOGRAPHS.findall(s):
+        out += [key + run[i:i + 2] for i in range(len(run))]
+    return " ".join(out)
+
+
 def project_key(pid):
     """The word only one project's documents hold: SCOPE_KEY_SQLITE in src/store/st-tickets.c."""
     return "".join(chr(0xF0000 + ((pid >> shift) & 0x7FFF)) for shift in (30, 15, 0))
@@ -109,15 +123,21 @@ def weighted(items, weight_index=1):
 
 
 # Where the tickets' search documents go, by schema: (table, its insert trigger, the FTS5
-# tables it feeds with their columns). "ticket_docs": one row per ticket, id = the ticket's id
-# (body, internal note, and both as unigrams); "search_docs": kinds 'ticket' and 'ticket_note'.
+# tables it feeds: their columns, and the documents' values for them when not the same names).
+# "ticket_docs": one row per ticket, id = the ticket's id (body, internal note, and both as
+# unigrams); "search_docs": kinds 'ticket' and 'ticket_note'.
+KEYED = [("ticket_fts", "body, note, project_key"),
+         ("ticket_uni", "grams, note_grams, project_key")]
 LAYOUTS = {
     "ticket_docs": ("ticket_docs", "ticket_docs_ai",
                     [("ticket_fts", "body, note"), ("ticket_uni", "grams, note_grams")]),
     # SQLite from migration 008: each document also holds its project's key
-    "ticket_docs_keyed": ("ticket_docs", "ticket_docs_ai",
-                          [("ticket_fts", "body, note, project_key"),
-                           ("ticket_uni", "grams, note_grams, project_key")]),
+    "ticket_docs_keyed": ("ticket_docs", "ticket_docs_ai", KEYED),
+    # ... and from 010 the words of its project (contentless: computed as the trigger does)
+    "ticket_docs_scoped": ("ticket_docs", "ticket_docs_ai",
+                           KEYED + [("ticket_scoped", "words, note_words",
+                                     "kefu_scoped_words(project_key, body),"
+                                     " kefu_scoped_words(project_key, note)")]),
     "search_docs": ("search_docs", "search_docs_ai", [("search_fts", "body")]),
 }
 
@@ -129,7 +149,9 @@ class SqliteSink:
         have = self.query("SELECT count(*) FROM sqlite_master WHERE name = 'ticket_docs'")[0][0]
         keyed = have and self.query("SELECT count(*) FROM pragma_table_info('ticket_docs')"
                                     " WHERE name = 'project_key'")[0][0]
-        self.layout = "ticket_docs_keyed" if keyed else "ticket_docs" if have else "search_docs"
+        scoped = self.query("SELECT count(*) FROM sqlite_master WHERE name = 'ticket_scoped'")[0][0]
+        self.layout = ("ticket_docs_scoped" if scoped else "ticket_docs_keyed" if keyed
+                       else "ticket_docs" if have else "search_docs")
         return self.layout
 
     def __init__(self, path):
@@ -170,6 +192,7 @@ class SqliteSink:
         import sqlite3
 
         self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.create_function("kefu_scoped_words", 2, scoped_words, deterministic=True)
         self._pragmas()
         # The schema's trigger indexes each document row in FTS5 as it is inserted, one
         # statement per row, and FTS5 writes its pending terms out at every statement: ~150 us
@@ -186,16 +209,19 @@ class SqliteSink:
             if job is None:
                 break
             if job[0] == "commit":
-                for table, cols in fts:
+                for table, cols, *values in fts:
                     t = time.time()
                     self.db.execute(f"INSERT INTO {table} (rowid, {cols})"
-                                    f" SELECT id, {cols} FROM {docs} WHERE id > ?", (indexed,))
+                                    f" SELECT id, {values[0] if values else cols} FROM {docs}"
+                                    " WHERE id > ?", (indexed,))
                     self.spent[table] = self.spent.get(table, 0) + time.time() - t
                 indexed = self.db.execute(f"SELECT max(id) FROM {docs}").fetchone()[0] or 0
                 self._commit_begin()
             else:
                 self._insert(*job[1:])
         self.db.execute(trigger)
+        if self.layout == "ticket_docs_scoped":  # as migration 010 leaves it: one segment
+            self.db.execute("INSERT INTO ticket_scoped (ticket_scoped) VALUES ('optimize')")
         self._commit()
         log("SQLite time by table: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.spent.items()))
         self.db.close()
@@ -754,7 +780,7 @@ class Company:
             s.insert("tickets", t_cols, t_rows)
             s.insert("ticket_events", e_cols, e_rows)
             s.insert("ticket_assignees", ("ticket_id", "user_id"), a_rows)
-            if layout == "ticket_docs_keyed":
+            if layout in ("ticket_docs_keyed", "ticket_docs_scoped"):
                 s.insert("ticket_docs", ("id", "body", "note", "grams", "note_grams",
                                          "project_key"), d_rows)
             elif layout == "ticket_docs":
@@ -929,7 +955,7 @@ class Company:
                 # PostgreSQL's grams begin with the project's key word (SCOPE_KEY_PG)
                 key = f"kfp{pid} " if s.engine == "postgresql" else ""
                 row = (tid, body, note, key + unigrams(body), key + unigrams(note) if note else None)
-                d_rows.append(row + (project_key(pid),) if layout == "ticket_docs_keyed" else row)
+                d_rows.append(row + (project_key(pid),) if layout != "ticket_docs" else row)
                 stats["notes"] += note is not None
             else:
                 # the ticket's document when it is created ...

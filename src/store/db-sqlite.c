@@ -1,5 +1,6 @@
 /* db-sqlite.c - the SQLite backend: WAL, synchronous=FULL, a statement cache per connection */
 #include "db-impl.h"
+#include "st-search.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -52,6 +53,21 @@ static void sq_global_setup(void)
 	sqlite3_initialize();
 }
 
+/*
+ * kefu_scoped_words(key, text): st_scoped_words(), for the triggers that keep ticket_scoped
+ * (010-scoped-words.sql) and for that migration; NULL text gives NULL.
+ */
+static void sq_scoped_words(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *key = (const char *)sqlite3_value_text(argv[0]);
+	const char *text = (const char *)sqlite3_value_text(argv[1]);
+	if (!key || !text)
+		return;
+	char *words = st_scoped_words(key, text);
+	sqlite3_result_text(ctx, words, -1, free);
+}
+
 static int sq_open(const char *uri, struct db **out, struct kf_error *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -84,6 +100,14 @@ static int sq_open(const char *uri, struct db **out, struct kf_error *err)
 		kf_fail(err, KF_EBUSY, "db_unavailable", "db", "cannot set up %s: %s", uri,
 			msg ? msg : "?");
 		sqlite3_free(msg);
+		sqlite3_close(h);
+		return KF_EBUSY;
+	}
+	if (sqlite3_create_function_v2(h, "kefu_scoped_words", 2,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				       sq_scoped_words, NULL, NULL, NULL) != SQLITE_OK) {
+		kf_fail(err, KF_EBUSY, "db_unavailable", "db", "cannot set up %s: %s", uri,
+			sqlite3_errmsg(h));
 		sqlite3_close(h);
 		return KF_EBUSY;
 	}

@@ -55,6 +55,70 @@ static bool cjk(uint32_t c)
 	       (c >= 0x20000 && c <= 0x3FFFF);
 }
 
+/*
+ * The CJK ideographs: word characters to FTS5's unicode61 tokenizer (whose tables follow
+ * Unicode 6.1: ideographs assigned since then are separators to it, which only makes a search
+ * for them find more), unlike the CJK punctuation and symbols that cjk() also covers.
+ */
+static bool ideograph(uint32_t c)
+{
+	return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+bool st_ideographs_only(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	if (!*p)
+		return false;
+	while (*p)
+		if (!ideograph(next_cp(&p)))
+			return false;
+	return true;
+}
+
+char *st_scoped_words(const char *key, const char *s)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *prev = NULL; /* the ideograph before p in this run, if any */
+	while (*p) {
+		const unsigned char *start = p;
+		if (!ideograph(next_cp(&p))) {
+			if (prev) /* the run's last ideograph, a word of its own */
+				buf_addf(&b, "%s%s%.*s", b.len ? " " : "", key, (int)(start - prev),
+					 (const char *)prev);
+			prev = NULL;
+			continue;
+		}
+		if (prev) /* two ideographs in a row */
+			buf_addf(&b, "%s%s%.*s", b.len ? " " : "", key, (int)(p - prev),
+				 (const char *)prev);
+		prev = start;
+	}
+	if (prev)
+		buf_addf(&b, "%s%s%s", b.len ? " " : "", key, (const char *)prev);
+	return buf_detach(&b, NULL);
+}
+
+void st_scoped_phrase(struct buf *b, const char *key, const char *q)
+{
+	const unsigned char *p = (const unsigned char *)q, *prev = NULL;
+	buf_addc(b, '"');
+	while (*p) {
+		const unsigned char *start = p;
+		next_cp(&p);
+		if (prev)
+			buf_addf(b, "%s%s%.*s", prev == (const unsigned char *)q ? "" : " ", key,
+				 (int)(p - prev), (const char *)prev);
+		prev = start;
+	}
+	if (prev == (const unsigned char *)q) /* one ideograph: the words that begin with it */
+		buf_addf(b, "%s%s\" *", key, q);
+	else
+		buf_addc(b, '"');
+}
+
 bool st_has_cjk(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

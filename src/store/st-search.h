@@ -35,6 +35,21 @@ char *st_unigrams(const char *s);
 char *st_cjk_grams(const char *s);
 /* Whether s holds a CJK character (which the unigram index can find). */
 bool st_has_cjk(const char *s);
+/*
+ * The search words of s within one project (SQLite's ticket_scoped, 010-scoped-words.sql):
+ * every two CJK ideographs in a row, and the last of each run of them alone, each behind the
+ * project's key (project_key), space-separated: "K卫生 K生间 K间" for "卫生间"; malloc'd.
+ */
+char *st_scoped_words(const char *key, const char *s);
+/* Whether s is one or more CJK ideographs and nothing else (what st_scoped_phrase() takes). */
+bool st_ideographs_only(const char *s);
+/*
+ * Adds to b the FTS5 query of q (st_ideographs_only()) among the words of the project whose
+ * key is key: the phrase of its pairs ("K卫生 K生间"), or for one ideograph the words that begin
+ * with it ("K水" *).
+ */
+struct buf;
+void st_scoped_phrase(struct buf *b, const char *key, const char *q);
 /* The FTS5 phrase of s: in double quotes, quotes doubled, after "column : " if given. */
 char *st_fts_phrase(const char *column, const char *s);
 

@@ -348,19 +348,22 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
  * The statement is composed from the filters present, so that each is a plain comparison the
  * planner can serve from an index: tickets_project (project_id, status, owner_id, id) for
  * callers who see a few projects, tickets_status and tickets_owner for staff who see them all,
- * the two partial indexes of open deadlines for overdue. On SQLite, callers who see a few
+ * the partial indexes of open deadlines (by project too, for callers who see a few) for
+ * overdue, whose few thousand tickets then come first. On SQLite, callers who see a few
  * projects first read their projects' tickets among the newest RECENT_IDS only
  * (tickets_project_recent: project, id, status, owner), which fill the page unless they see few
  * tickets; a page not filled there is read again from all of them (overdue pages at once: they
  * are few). The inner query picks the page's ids and reads nothing else; the outer one joins
  * the names for those ids only. A search on SQLite lets the full-text index drive (its rowid is
  * the ticket id), so that a page of a common word stops after fifty matches; callers who see a
- * few projects (SCOPE_KEYS_MAX or fewer) name them in the FTS5 query by their project keys, so
- * that the index hands out only their projects' matches. Words of one or two characters without
- * a CJK one have no index: staff read the newest documents, customers their own. PostgreSQL's
- * indexes give every match unordered, so a common word there would read them all: staff who see
- * everything first try the newest documents alone (a window of PROBE_DOCS), which fill the page
- * when the word is common, and ask the index only when they do not. Callers who see a few
+ * few projects (SCOPE_KEYS_MAX or fewer) search for CJK ideographs among the words of their
+ * projects only (ticket_scoped: short lists, one per project), and for anything else name their
+ * projects in the FTS5 query by their project keys, so that the index hands out only their
+ * projects' matches. Words of one or two characters without a CJK one have no index: staff
+ * read the newest documents, customers their own. PostgreSQL's indexes give every match
+ * unordered, so a common word there would read them all: staff who see everything first try
+ * the newest documents alone (a window of PROBE_DOCS), which fill the page when the word is
+ * common, and ask the index only when they do not. Callers who see a few
  * projects search for a word with a CJK character through the unigrams' index with their
  * projects' key words (only their projects' documents holding every CJK character of it come
  * out, which strpos() then checks); for other words they have their own tickets read when they
@@ -385,6 +388,7 @@ enum ticket_search {
 	TS_PG_NEWEST, /* ... over their newest PROBE_DOCS tickets only */
 	TS_PG_KEYED, /* ... with a CJK character: TS_TSV within their projects' key words */
 	TS_RECENT, /* SQLite, no search, callers who see a few projects: the newest RECENT_IDS */
+	TS_SCOPED, /* SQLite, CJK ideographs, callers who see a few projects: their projects' words */
 	TS_COUNT
 };
 
@@ -439,39 +443,69 @@ static void tsquery(struct list_query *q, enum ticket_search mode, const char *g
 		ADD(q, "plainto_tsquery('simple', ?)", DT(grams));
 }
 
+/* Only the tickets (column col) of the projects a caller sees, unless they see them all. */
+static void in_scope(struct list_query *q, enum scope scope, const struct actor *who,
+		     const char *col)
+{
+	if (scope == SCOPE_ALL)
+		return;
+	ADD(q, " AND ");
+	ADD(q, col);
+	if (scope == SCOPE_MEMBER)
+		ADD(q, " IN (" MEMBER_PROJECTS("project_id") ")", DI(who->user_id));
+	else
+		ADD(q, " IN (" CUSTOMER_PROJECTS("id") ")", DI(who->customer_id));
+}
+
+/* The documents that hold s itself, in the text the caller may read (joined as d). */
+static void holding(struct list_query *q, bool staff, const char *s)
+{
+	ADD(q, " (instr(lower(d.body), lower(?)) > 0", DT(s));
+	if (staff)
+		ADD(q, " OR instr(lower(COALESCE(d.note, '')), lower(?)) > 0", DT(s));
+	ADD(q, ")");
+}
+
 /* The statement for mode, scope and filters, with its arguments in order. */
 static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum scope scope,
 		    unsigned flags, const struct actor *who, const struct ticket_filter *f,
 		    const char *arg, const char *grams, const char *keys, int64_t now)
 {
 	bool staff = scope != SCOPE_CUSTOMER;
-	const char *id = mode == TS_FTS || mode == TS_UNI ? "f.rowid" : "t.id";
+	const char *id = mode == TS_FTS || mode == TS_UNI || mode == TS_SCOPED ? "f.rowid" : "t.id";
 	/*
 	 * Callers who see a few projects walk their projects' tickets, whatever else is filtered:
-	 * without statistics SQLite would rather walk every ticket of a status or an owner.
+	 * without statistics SQLite would rather walk every ticket of a status or an owner. Their
+	 * overdue tickets are fewer still: those come from the open deadlines of their projects.
 	 */
-	const char *tickets = !pg && scope != SCOPE_ALL ? " FROM tickets t INDEXED BY tickets_project"
-							: " FROM tickets t";
+	const char *tickets = !pg && scope != SCOPE_ALL && !(flags & TF_OVERDUE)
+				      ? " FROM tickets t INDEXED BY tickets_project"
+				      : " FROM tickets t";
 
 	ADD(q, TICKET_COLS " FROM tickets t" TICKET_JOINS " WHERE t.id IN (SELECT ");
 	ADD(q, id);
 	switch (mode) {
 	case TS_FTS:
+		ADD(q, " FROM ticket_fts f JOIN tickets t ON t.id = f.rowid WHERE ticket_fts MATCH ?",
+		    DT(arg));
+		break;
 	case TS_UNI:
-		ADD(q, mode == TS_FTS ? " FROM ticket_fts f JOIN tickets t ON t.id = f.rowid"
-					" WHERE ticket_fts MATCH ?"
-				      : " FROM ticket_uni f JOIN tickets t ON t.id = f.rowid"
-					" WHERE ticket_uni MATCH ?",
+		/* unicode61 skips punctuation: "防，水" holds the phrase "防 水" too */
+		ADD(q, " FROM ticket_uni f JOIN tickets t ON t.id = f.rowid"
+		       " JOIN ticket_docs d ON d.id = f.rowid WHERE ticket_uni MATCH ? AND",
+		    DT(arg));
+		holding(q, staff, f->q);
+		break;
+	case TS_SCOPED:
+		ADD(q, " FROM ticket_scoped f JOIN tickets t ON t.id = f.rowid"
+		       " WHERE ticket_scoped MATCH ?",
 		    DT(arg));
 		break;
 	case TS_SCAN:
 	case TS_OWN:
 		ADD(q, tickets);
-		ADD(q, " JOIN ticket_docs d ON d.id = t.id WHERE (instr(lower(d.body), lower(?)) > 0",
-		    DT(arg));
-		if (staff)
-			ADD(q, " OR instr(lower(COALESCE(d.note, '')), lower(?)) > 0", DT(arg));
-		ADD(q, ")");
+		ADD(q, " JOIN ticket_docs d ON d.id = t.id WHERE");
+		holding(q, staff, arg);
 		break;
 	/*
 	 * PostgreSQL: every match through the index first (OFFSET 0 keeps the planner from
@@ -539,26 +573,40 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		ADD(q, tickets);
 		ADD(q, " WHERE 1 = 1");
 	}
-	if (scope == SCOPE_MEMBER)
-		ADD(q, " AND t.project_id IN (" MEMBER_PROJECTS("project_id") ")", DI(who->user_id));
-	else if (scope == SCOPE_CUSTOMER)
-		ADD(q, " AND t.project_id IN (" CUSTOMER_PROJECTS("id") ")", DI(who->customer_id));
+	/*
+	 * Overdue tickets are a few thousand at most: SQLite reads them first, by id, and checks
+	 * the other filters on each ("+t.status" is no index's key), where it would rather walk a
+	 * status's tickets newest first (every closed ticket, for a page of none).
+	 */
+	bool pin = !pg && (flags & TF_OVERDUE);
+#define FILTER(cond, ...) ADD(q, pin ? " AND +t." cond : " AND t." cond __VA_OPT__(,) __VA_ARGS__)
+	in_scope(q, scope, who, pin ? "+t.project_id" : "t.project_id");
 	if (flags & TF_STATUS)
-		ADD(q, " AND t.status = ?", DT(f->status));
+		FILTER("status = ?", DT(f->status));
 	if (flags & TF_KIND)
-		ADD(q, " AND t.kind = ?", DT(f->kind));
+		FILTER("kind = ?", DT(f->kind));
 	if (flags & TF_PROJECT)
-		ADD(q, " AND t.project_id = ?", DI(f->project_id));
+		FILTER("project_id = ?", DI(f->project_id));
 	if (flags & TF_OWNER)
-		ADD(q, " AND t.owner_id = ?", DI(f->owner_id));
+		FILTER("owner_id = ?", DI(f->owner_id));
 	if (flags & TF_UNOWNED)
-		ADD(q, " AND t.owner_id IS NULL");
-	/* no first response by its due time, or not resolved by the time the customer required */
-	if (flags & TF_OVERDUE)
+		FILTER("owner_id IS NULL");
+#undef FILTER
+	/*
+	 * no first response by its due time, or not resolved by the time the customer required
+	 * (the partial indexes of open deadlines, by project for callers who see a few: 011)
+	 */
+	if (flags & TF_OVERDUE) {
 		ADD(q, " AND t.id IN (SELECT id FROM tickets WHERE response_due < ?"
-		       " AND responded_at IS NULL UNION ALL SELECT id FROM tickets"
-		       " WHERE required_by < ? AND resolved_at IS NULL AND status <> 'closed')",
-		    DI(now), DI(now));
+		       " AND responded_at IS NULL",
+		    DI(now));
+		in_scope(q, scope, who, "project_id");
+		ADD(q, " UNION ALL SELECT id FROM tickets WHERE required_by < ? AND resolved_at IS NULL"
+		       " AND status <> 'closed'",
+		    DI(now));
+		in_scope(q, scope, who, "project_id");
+		ADD(q, ")");
+	}
 	if (flags & TF_ESCALATED)
 		ADD(q, " AND " ESCALATES_TO_ARG, DI(who->user_id), DI(who->user_id), DI(who->user_id),
 		    DI(who->user_id));
@@ -571,11 +619,13 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 
 /*
  * Adds to b the key words of the projects a caller sees, as the engine's full-text query joins
- * them ("k1" OR "k2" for FTS5, kfp1 | kfp2 for tsquery), and returns true; for a caller who
- * sees none, a word no document holds. False, b untouched, for callers who see every project
- * or more than SCOPE_KEYS_MAX.
+ * them ("k1" OR "k2" for FTS5, kfp1 | kfp2 for tsquery), or with words (SQLite only, CJK
+ * ideographs) the phrases of words in each of those projects' ticket_scoped words, and returns
+ * true; for a caller who sees none, a word no document holds. False, b untouched, for callers
+ * who see every project or more than SCOPE_KEYS_MAX.
  */
-static bool scope_keys(struct db *db, const struct actor *who, struct buf *b)
+static bool scope_keys(struct db *db, const struct actor *who, const char *words,
+		       struct buf *b)
 {
 	enum scope scope = role_scope(who->role);
 	if (scope == SCOPE_ALL)
@@ -590,9 +640,15 @@ static bool scope_keys(struct db *db, const struct actor *who, struct buf *b)
 		db_query(db, sql, DI(scope == SCOPE_MEMBER ? who->user_id : who->customer_id));
 	size_t start = b->len;
 	int n = 0;
-	while (n <= SCOPE_KEYS_MAX && db_step(st) == DB_ROW)
-		buf_addf(b, pg ? "%s%s" : "%s\"%s\"", n++ ? (pg ? " | " : " OR ") : "",
-			 db_text(st, 0));
+	while (n <= SCOPE_KEYS_MAX && db_step(st) == DB_ROW) {
+		const char *or = n++ ? (pg ? " | " : " OR ") : "";
+		if (words) {
+			buf_adds(b, or);
+			st_scoped_phrase(b, db_text(st, 0), words);
+		} else {
+			buf_addf(b, pg ? "%s%s" : "%s\"%s\"", or, db_text(st, 0));
+		}
+	}
 	db_done(st);
 	if (n > SCOPE_KEYS_MAX) {
 		buf_setlen(b, start);
@@ -604,22 +660,32 @@ static bool scope_keys(struct db *db, const struct actor *who, struct buf *b)
 }
 
 /*
- * The FTS5 query of q on SQLite (malloc'd): its phrase in the columns the caller may read
- * (the trigram index's text, or the unigrams for TS_UNI), within the caller's projects when
- * they are few.
+ * The FTS5 query of q on SQLite (malloc'd) and the index it is for (*mode): for a caller who
+ * sees a few projects and a q of CJK ideographs, q among their projects' words (TS_SCOPED);
+ * else its phrase in the columns the caller may read (the trigram index's text, TS_FTS, or
+ * for under three characters the unigrams, TS_UNI), within the caller's projects when they
+ * are few.
  */
-static char *fts_query(struct db *db, const struct actor *who, enum ticket_search mode,
-		       const char *q)
+static char *fts_query(struct db *db, const struct actor *who, const char *q,
+		       enum ticket_search *mode)
 {
 	bool staff = role_scope(who->role) != SCOPE_CUSTOMER;
 	struct buf b = BUF_INIT;
+	buf_adds(&b, staff ? "{words note_words} : (" : "{words} : (");
+	if (st_ideographs_only(q) && scope_keys(db, who, q, &b)) {
+		buf_addc(&b, ')');
+		*mode = TS_SCOPED;
+		return buf_detach(&b, NULL);
+	}
+	buf_reset(&b);
+	*mode = utf8_chars(q) >= 3 ? TS_FTS : TS_UNI;
 	buf_adds(&b, "{project_key} : (");
-	if (scope_keys(db, who, &b))
+	if (scope_keys(db, who, NULL, &b))
 		buf_adds(&b, ") AND ");
 	else
 		buf_reset(&b);
-	char *grams = mode == TS_UNI ? st_unigrams(q) : NULL;
-	char *phrase = mode == TS_UNI
+	char *grams = *mode == TS_UNI ? st_unigrams(q) : NULL;
+	char *phrase = *mode == TS_UNI
 			       ? st_fts_phrase(staff ? "{grams note_grams}" : "{grams}", grams)
 			       : st_fts_phrase(staff ? "{body note}" : "{body}", q);
 	buf_adds(&b, phrase);
@@ -657,8 +723,7 @@ static void statement(struct db *db, const struct actor *who, const struct ticke
 	} else if (f->q && pg) {
 		mode = TS_TRGM, arg = st_like_pattern(f->q);
 	} else if (f->q && (utf8_chars(f->q) >= 3 || st_has_cjk(f->q))) {
-		mode = utf8_chars(f->q) >= 3 ? TS_FTS : TS_UNI;
-		arg = fts_query(db, who, mode, f->q);
+		arg = fts_query(db, who, f->q, &mode);
 	} else if (f->q && scope == SCOPE_CUSTOMER) {
 		mode = TS_OWN, arg = xstrdup(f->q);
 	} else if (f->q) {
@@ -751,7 +816,7 @@ json_t *store_tickets_list(struct db *db, const struct actor *who,
 	if (f->q && db_engine(db) == DB_POSTGRES) {
 		if (role_scope(who->role) == SCOPE_ALL)
 			a = full_page(run(db, who, f, now, PLAN_WINDOW, NULL), f);
-		else if (st_has_cjk(f->q) && scope_keys(db, who, &keys))
+		else if (st_has_cjk(f->q) && scope_keys(db, who, NULL, &keys))
 			a = run(db, who, f, now, PLAN_KEYED, keys.s);
 		else if (own_tickets(db, who, f) <= OWN_DOCS)
 			a = run(db, who, f, now, PLAN_OWN, NULL);

@@ -1436,6 +1436,40 @@ test('search q: Chinese words of three or more and of two characters, in titles,
   assert.deepEqual(await find(C.cm, cjk(2) + cjk(2)), [], 'a word nobody wrote finds nothing');
 });
 
+test('search of Chinese words, for each kind of caller: the word itself, not its characters apart or across punctuation; one character anywhere', async () => {
+  // Callers who see a few projects search such words among their projects' own words
+  // (ticket_scoped on SQLite); staff who see them all through the company's index: the same
+  // answers either way.
+  const a = cjk(3);
+  const exact = await create(C.customer, body({ title: `墙面${a}开裂` }));
+  const comma = await create(C.customer, body({ title: `${a[0]}${a[1]}，${a[2]}` }));
+  const space = await create(C.customer, body({ title: `${a[0]}${a[1]} ${a[2]}` }));
+  const rejoin = await create(C.customer, body({ title: `${a[0]}${a[1]}。${a[1]}${a[2]}` }));
+  const latin = await create(C.customer, body({ description: `${a[1]}${a[2]}B座` }));
+  const rare = await create(C.customer, body({ title: `𠮷${a[0]}` })); // U+20BB7, outside the BMP
+  const internal = await create(C.customer, body({ title: '吊顶变形' }));
+  await act(C.cm, internal.id, { action: 'take' });
+  await act(C.cm, internal.id, { action: 'comment', text: `内部：${a[2]}${a[0]}`, internal: true });
+  const ours = [exact, comma, space, rejoin, latin, rare, internal].map((t) => t.id);
+  const want = (...ts) => sorted(ts.map((t) => t.id));
+  for (const [who, c, staff] of [['cm', C.cm, true], ['project', C.project, true], ['customer', C.customer, false]]) {
+    const find = async (word) => sorted((await listIds(c, { q: word })).filter((id) => ours.includes(id)));
+    assert.deepEqual(await find(a), want(exact), `${who} q=${a}`);
+    assert.deepEqual(await find(a[0] + a[1]), want(exact, comma, space, rejoin), `${who} q=${a[0] + a[1]}`);
+    assert.deepEqual(await find(a[1] + a[2]), want(exact, rejoin, latin), `${who} q=${a[1] + a[2]}: not across "，" or " "`);
+    assert.deepEqual(await find(a[2]), want(exact, comma, space, rejoin, latin, ...(staff ? [internal] : [])), `${who} q=${a[2]} (last of its run)`);
+    assert.deepEqual(await find(a[1]), want(exact, comma, space, rejoin, latin), `${who} q=${a[1]} (inside a run)`);
+    assert.deepEqual(await find(a[2] + a[0]), staff ? want(internal) : [], `${who} q=${a[2] + a[0]} (an internal comment)`);
+    assert.deepEqual(await find(`𠮷${a[0]}`), want(rare), `${who} q=𠮷${a[0]}`);
+    assert.deepEqual(await find('𠮷'), want(rare), `${who} q=𠮷`);
+    assert.deepEqual(await find(`${a[2]}B座`), want(latin), `${who} q=${a[2]}B座`);
+    assert.deepEqual(await find(`${a[1]}，${a[2]}`), want(comma), `${who} q=${a[1]}，${a[2]}`);
+    // paged one at a time, newest first
+    assert.deepEqual((await walk(c, { q: a[0] + a[1] }, 1)).map((t) => t.id).filter((id) => ours.includes(id)),
+      [rejoin, space, comma, exact].map((t) => t.id), `${who} q=${a[0] + a[1]} one by one`);
+  }
+});
+
 test('search within the caller\'s projects: members of many projects or of none, customers of many, words that mean something to FTS', async () => {
   const w3 = cjk(3);
   const w2 = cjk(2);

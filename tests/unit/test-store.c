@@ -19,6 +19,8 @@
 #include "lib/embedded.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "store/st-search.h"
+#include "lib/buf.h"
 
 #define NOW INT64_C(1780000000)
 
@@ -969,6 +971,61 @@ static void test_search_index(void **state)
 	discard(db);
 }
 
+/*
+ * The words of one project (ticket_scoped): pairs of ideographs in a row and each run's last
+ * one, behind the key; anything else, CJK punctuation included, ends a run. And the queries
+ * that find a word among them, which on SQLite go through kefu_scoped_words() as well.
+ */
+static void test_scoped_words(void **state)
+{
+	struct env *e = E(state);
+	static const char *const words[][2] = {
+		{ "卫生间", "K卫生 K生间 K间" },
+		{ "卫生，间 A座3号楼", "K卫生 K生 K间 K座 K号楼 K楼" },
+		{ "防水。漏", "K防水 K水 K漏" },
+		{ "𠮷野家", "K𠮷野 K野家 K家" },
+		{ "水", "K水" },
+		{ "abc 123", "" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		char *w = st_scoped_words("K", words[i][0]);
+		assert_string_equal(w, words[i][1]);
+		free(w);
+		if (e->pg)
+			continue;
+		struct db_stmt *st = db_query(e->demo, "SELECT kefu_scoped_words('K', ?)",
+					      DT(words[i][0]));
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_string_equal(db_text(st, 0), words[i][1]);
+		db_done(st);
+	}
+	if (!e->pg) {
+		struct db_stmt *st = db_query(e->demo, "SELECT kefu_scoped_words('K', NULL)");
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_true(db_isnull(st, 0));
+		db_done(st);
+	}
+
+	assert_true(st_ideographs_only("防水"));
+	assert_true(st_ideographs_only("𠮷"));
+	assert_false(st_ideographs_only("防水A"));
+	assert_false(st_ideographs_only("防，水"));
+	assert_false(st_ideographs_only("。"));
+	assert_false(st_ideographs_only(""));
+	static const char *const phrases[][2] = {
+		{ "防水", "\"K防水\"" },
+		{ "卫生间", "\"K卫生 K生间\"" },
+		{ "水", "\"K水\" *" },
+	};
+	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
+		struct buf b = BUF_INIT;
+		st_scoped_phrase(&b, "K", phrases[i][0]);
+		assert_string_equal(b.s, phrases[i][1]);
+		buf_release(&b);
+	}
+}
+
 #define STORE_TESTS                                                                         \
 	cmocka_unit_test(test_migrate_idempotent), cmocka_unit_test(test_nested_transactions), \
 		cmocka_unit_test(test_commit_of_broken_transaction),   \
@@ -977,7 +1034,7 @@ static void test_search_index(void **state)
 		cmocka_unit_test(test_tamper_customer), cmocka_unit_test(test_tamper_audit_log), \
 		cmocka_unit_test(test_credentials), cmocka_unit_test(test_visibility_customer),  \
 		cmocka_unit_test(test_visibility_project), cmocka_unit_test(test_project_search), \
-		cmocka_unit_test(test_search_index)
+		cmocka_unit_test(test_search_index), cmocka_unit_test(test_scoped_words)
 
 int main(void)
 {
