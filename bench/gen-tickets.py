@@ -25,7 +25,9 @@ with plain SQL in large transactions, bypassing the application:
   body = number title description [location] [public comments], note = the internal
   comments, grams/note_grams = the same with every CJK character a word, as st_unigrams(),
   on both engines; from migration 008 the project's key word: project_key on SQLite, as
-  SCOPE_KEY_SQLITE, and "kfp<id> " at the head of grams/note_grams on PostgreSQL), or the
+  SCOPE_KEY_SQLITE, and "kfp<id> " at the head of grams/note_grams on PostgreSQL; from
+  SQLite's migration 010 the words of one project in ticket_scoped, as kefu_scoped_words(),
+  the index then merged into one segment as the migration leaves it), or the
   older search_docs (kind 'ticket' = that body, kind
   'ticket_note' = the internal comments, in the order the application would have inserted
   them).
@@ -40,7 +42,8 @@ mode; no ANALYZE (kefu never runs it, so the planner sees what production sees).
 tables are filled with one INSERT ... SELECT per batch (the schema's insert trigger is dropped
 while loading and put back). Python generates in this process and a second one does the
 SQLite work. PostgreSQL: writes COPY files into a temp dir and loads them with psql, then
-rebuilds the trigram indexes, resets the identity sequences and ANALYZEs (autovacuum would).
+rebuilds the trigram indexes, resets the identity sequences and runs VACUUM (ANALYZE), as
+autovacuum would.
 Needs psql.
 
 Prints progress on stderr and one line GEN_RESULT key=value ... at the end.
@@ -376,11 +379,13 @@ class PgSink:
             script.append(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'),"
                           f" (SELECT max(id) FROM {t}));")
         script.append("COMMIT;")
-        script.append("ANALYZE;")
+        # what autovacuum does to freshly inserted rows: statistics, and the visibility map
+        # that index-only scans need (009-overdue-by-project.sql)
+        script.append("VACUUM (ANALYZE);")
         t0 = time.time()
         subprocess.run(["psql", self.uri, "-qX"], input="\n".join(script) + "\n", text=True,
                        check=True, stdout=subprocess.DEVNULL)
-        log(f"psql COPY, trigram index and ANALYZE took {time.time() - t0:.0f} s")
+        log(f"psql COPY, trigram index and VACUUM (ANALYZE) took {time.time() - t0:.0f} s")
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
