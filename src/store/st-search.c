@@ -4,6 +4,9 @@
 #include "../lib/buf.h"
 #include "../lib/text.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 enum search_mode st_search_mode(struct db *db, const char *q, char **arg)
 {
 	if (db_engine(db) == DB_POSTGRES) {
@@ -103,20 +106,14 @@ char *st_scoped_words(const char *key, const char *s)
 
 void st_scoped_phrase(struct buf *b, const char *key, const char *q)
 {
-	const unsigned char *p = (const unsigned char *)q, *prev = NULL;
-	buf_addc(b, '"');
-	while (*p) {
-		const unsigned char *start = p;
-		next_cp(&p);
-		if (prev)
-			buf_addf(b, "%s%s%.*s", prev == (const unsigned char *)q ? "" : " ", key,
-				 (int)(p - prev), (const char *)prev);
-		prev = start;
-	}
-	if (prev == (const unsigned char *)q) /* one ideograph: the words that begin with it */
-		buf_addf(b, "%s%s\" *", key, q);
-	else
-		buf_addc(b, '"');
+	/* q's own words are its pairs, then its last ideograph alone (the key holds no space) */
+	char *words = st_scoped_words(key, q);
+	const char *last = strrchr(words, ' ');
+	if (last)
+		buf_addf(b, "\"%.*s\"", (int)(last - words), words);
+	else /* one ideograph: the words that begin with it */
+		buf_addf(b, "\"%s\" *", words);
+	free(words);
 }
 
 bool st_has_cjk(const char *s)

@@ -363,12 +363,12 @@ json_t *store_ticket_history(struct db *db, int64_t id, bool internal)
  * read the newest documents, customers their own. PostgreSQL's indexes give every match
  * unordered, so a common word there would read them all: staff who see everything first try
  * the newest documents alone (a window of PROBE_DOCS), which fill the page when the word is
- * common, and ask the index only when they do not. Callers who see a few
- * projects search for a word with a CJK character through the unigrams' index with their
- * projects' key words (only their projects' documents holding every CJK character of it come
- * out, which strpos() then checks); for other words they have their own tickets read when they
- * are few (OWN_DOCS or fewer), else their newest PROBE_DOCS, which a common word fills the page
- * from, and the index only when those do not. Composed statements are kept for the life of the
+ * common, and ask the index only when they do not. Callers who see a few projects search for
+ * a word with a CJK character through the unigrams' index with their projects' key words (only
+ * their projects' documents holding every CJK character of it come out, which strpos() then
+ * checks); for other words they have their own tickets read when they are few (OWN_DOCS or
+ * fewer), else their newest PROBE_DOCS, which a common word fills the page from, and the index
+ * only when those do not. Composed statements are kept for the life of the
  * process (the statement cache goes by the text's address): one per combination used.
  */
 #define PROBE_DOCS 2000
@@ -422,9 +422,17 @@ static void add(struct list_query *q, const char *sql, const struct db_val *args
 }
 #define ADD(q, sql, ...) add(q, sql, (const struct db_val[]){ __VA_ARGS__ __VA_OPT__(,) DB_END })
 
-/* The projects a project-team member (user id) or a customer's user (customer id) sees. */
+/*
+ * The projects a project-team member or a customer's user sees; the argument of either is
+ * scope_id().
+ */
 #define MEMBER_PROJECTS(col) "SELECT " col " FROM project_members WHERE user_id = ?"
 #define CUSTOMER_PROJECTS(col) "SELECT " col " FROM projects WHERE customer_id = ?"
+
+static int64_t scope_id(const struct actor *who)
+{
+	return role_scope(who->role) == SCOPE_MEMBER ? who->user_id : who->customer_id;
+}
 
 /* The cursor: tickets before this id. */
 static int64_t before(const struct ticket_filter *f)
@@ -451,10 +459,9 @@ static void in_scope(struct list_query *q, enum scope scope, const struct actor 
 		return;
 	ADD(q, " AND ");
 	ADD(q, col);
-	if (scope == SCOPE_MEMBER)
-		ADD(q, " IN (" MEMBER_PROJECTS("project_id") ")", DI(who->user_id));
-	else
-		ADD(q, " IN (" CUSTOMER_PROJECTS("id") ")", DI(who->customer_id));
+	ADD(q, scope == SCOPE_MEMBER ? " IN (" MEMBER_PROJECTS("project_id") ")"
+				     : " IN (" CUSTOMER_PROJECTS("id") ")",
+	    DI(scope_id(who)));
 }
 
 /* The documents that hold s itself, in the text the caller may read (joined as d). */
@@ -529,14 +536,11 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 	case TS_PG_OWN:
 	case TS_PG_NEWEST:
 		/* OFFSET 0: the caller's tickets first, whatever the generic plan thinks */
-		ADD(q, " FROM (SELECT t.* FROM tickets t WHERE t.project_id IN (");
-		ADD(q, scope == SCOPE_MEMBER ? MEMBER_PROJECTS("project_id") : CUSTOMER_PROJECTS("id"),
-		    DI(scope == SCOPE_MEMBER ? who->user_id : who->customer_id));
+		ADD(q, " FROM (SELECT t.* FROM tickets t WHERE 1 = 1");
+		in_scope(q, scope, who, "t.project_id");
 		if (mode == TS_PG_NEWEST)
-			ADD(q, ") AND t.id < ? ORDER BY t.id DESC LIMIT ?",
-			    DI(before(f)), DI(PROBE_DOCS));
-		else
-			ADD(q, ")");
+			ADD(q, " AND t.id < ? ORDER BY t.id DESC LIMIT ?", DI(before(f)),
+			    DI(PROBE_DOCS));
 		ADD(q, " OFFSET 0) t JOIN ticket_docs d ON d.id = t.id WHERE (d.body ILIKE ?",
 		    DT(arg));
 		if (staff)
@@ -636,8 +640,7 @@ static bool scope_keys(struct db *db, const struct actor *who, const char *words
 					: MEMBER_PROJECTS(SCOPE_KEY_SQLITE("project_id")))
 				  : (pg ? CUSTOMER_PROJECTS(SCOPE_KEY_PG("id"))
 					: CUSTOMER_PROJECTS(SCOPE_KEY_SQLITE("id")));
-	struct db_stmt *st =
-		db_query(db, sql, DI(scope == SCOPE_MEMBER ? who->user_id : who->customer_id));
+	struct db_stmt *st = db_query(db, sql, DI(scope_id(who)));
 	size_t start = b->len;
 	int n = 0;
 	while (n <= SCOPE_KEYS_MAX && db_step(st) == DB_ROW) {
@@ -786,16 +789,13 @@ static json_t *run(struct db *db, const struct actor *who, const struct ticket_f
 static int64_t own_tickets(struct db *db, const struct actor *who, const struct ticket_filter *f)
 {
 	int64_t n = 0;
-	if (role_scope(who->role) == SCOPE_MEMBER)
-		db_get_int(db, &n,
-			   "SELECT count(*) FROM tickets WHERE project_id IN ("
-			   MEMBER_PROJECTS("project_id") ") AND id < ?",
-			   DI(who->user_id), DI(before(f)));
-	else
-		db_get_int(db, &n,
-			   "SELECT count(*) FROM tickets WHERE project_id IN ("
-			   CUSTOMER_PROJECTS("id") ") AND id < ?",
-			   DI(who->customer_id), DI(before(f)));
+	db_get_int(db, &n,
+		   role_scope(who->role) == SCOPE_MEMBER
+			   ? "SELECT count(*) FROM tickets WHERE project_id IN ("
+			     MEMBER_PROJECTS("project_id") ") AND id < ?"
+			   : "SELECT count(*) FROM tickets WHERE project_id IN ("
+			     CUSTOMER_PROJECTS("id") ") AND id < ?",
+		   DI(scope_id(who)), DI(before(f)));
 	return n;
 }
 
