@@ -27,7 +27,8 @@ with plain SQL in large transactions, bypassing the application:
   on both engines; from migration 008 the project's key word: project_key on SQLite, as
   SCOPE_KEY_SQLITE, and "kfp<id> " at the head of grams/note_grams on PostgreSQL; from
   SQLite's migration 010 the words of one project in ticket_scoped, as kefu_scoped_words(),
-  the index then merged into one segment as the migration leaves it), or the
+  the index then merged into one segment as the migration leaves it; PostgreSQL's migration
+  010 indexes its words of one project over expressions, which need nothing written), or the
   older search_docs (kind 'ticket' = that body, kind
   'ticket_note' = the internal comments, in the order the application would have inserted
   them).
@@ -42,8 +43,8 @@ mode; no ANALYZE (kefu never runs it, so the planner sees what production sees).
 tables are filled with one INSERT ... SELECT per batch (the schema's insert trigger is dropped
 while loading and put back). Python generates in this process and a second one does the
 SQLite work. PostgreSQL: writes COPY files into a temp dir and loads them with psql, then
-rebuilds the trigram indexes, resets the identity sequences and runs VACUUM (ANALYZE), as
-autovacuum would.
+rebuilds the GIN indexes (trigrams, the unigrams' and the words of one project's full text),
+resets the identity sequences and runs VACUUM (ANALYZE), as autovacuum would.
 Needs psql.
 
 Prints progress on stderr and one line GEN_RESULT key=value ... at the end.
@@ -364,7 +365,7 @@ class PgSink:
     def finish(self):
         for f in self.files.values():
             f.close()
-        # the trigram indexes of the documents: dropped while loading, built once at the end
+        # the GIN indexes of the documents: dropped while loading, built once at the end
         gin = self.query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN"
                          " ('search_docs', 'ticket_docs') AND indexdef LIKE '%USING gin%'")
         script = ["\\set ON_ERROR_STOP on", "SET maintenance_work_mem = '512MB';", "BEGIN;"]
@@ -385,7 +386,7 @@ class PgSink:
         t0 = time.time()
         subprocess.run(["psql", self.uri, "-qX"], input="\n".join(script) + "\n", text=True,
                        check=True, stdout=subprocess.DEVNULL)
-        log(f"psql COPY, trigram index and VACUUM (ANALYZE) took {time.time() - t0:.0f} s")
+        log(f"psql COPY, GIN indexes and VACUUM (ANALYZE) took {time.time() - t0:.0f} s")
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -4,8 +4,9 @@
 #
 # 1. The database: TICKETS_DB (a SQLite file or a postgresql:// URI made by bench/gen-tickets.py)
 #    if given, else a new one generated into the temp dir (bench/gen-tickets.py, TICKETS_N
-#    tickets; 8-9 minutes for a million on the two shared cores). `bench/tickets.sh postgresql`
-#    without TICKETS_DB starts a throwaway PostgreSQL (scripts/pg.sh) and generates into it.
+#    tickets; 8-9 minutes for a million on the two shared cores, 12 into PostgreSQL).
+#    `bench/tickets.sh postgresql` without TICKETS_DB starts a throwaway PostgreSQL
+#    (scripts/pg.sh) and generates into it.
 # 2. `kefu serve` on it, and Bearer tokens (`kefu token create`) for three callers:
 #      cm        施工管理部, sees every project
 #      project   the demo project-team user, a member of ~20 of the 2,000 projects

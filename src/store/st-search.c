@@ -104,16 +104,40 @@ char *st_scoped_words(const char *key, const char *s)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * The query of q among one project's words (key): its pairs, then its last ideograph alone, as
+ * st_scoped_words() gives them (the key holds no space). One ideograph: the words that begin
+ * with it.
+ */
+static void scoped_query(struct buf *b, const char *key, const char *q, bool tsquery)
+{
+	char *words = st_scoped_words(key, q);
+	char *last = strrchr(words, ' ');
+	if (!last)
+		buf_addf(b, tsquery ? "%s:*" : "\"%s\" *", words);
+	else if (!tsquery)
+		buf_addf(b, "\"%.*s\"", (int)(last - words), words);
+	else if (!memchr(words, ' ', (size_t)(last - words))) /* one pair */
+		buf_addf(b, "%.*s", (int)(last - words), words);
+	else {
+		buf_addc(b, '(');
+		for (char *w = words, *sp; w < last; w = sp + 1) {
+			sp = strchr(w, ' ');
+			buf_addf(b, "%s%.*s", w == words ? "" : " & ", (int)(sp - w), w);
+		}
+		buf_addc(b, ')');
+	}
+	free(words);
+}
+
 void st_scoped_phrase(struct buf *b, const char *key, const char *q)
 {
-	/* q's own words are its pairs, then its last ideograph alone (the key holds no space) */
-	char *words = st_scoped_words(key, q);
-	const char *last = strrchr(words, ' ');
-	if (last)
-		buf_addf(b, "\"%.*s\"", (int)(last - words), words);
-	else /* one ideograph: the words that begin with it */
-		buf_addf(b, "\"%s\" *", words);
-	free(words);
+	scoped_query(b, key, q, false);
+}
+
+void st_scoped_tsquery(struct buf *b, const char *key, const char *q)
+{
+	scoped_query(b, key, q, true);
 }
 
 bool st_has_cjk(const char *s)

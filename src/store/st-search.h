@@ -36,7 +36,8 @@ char *st_cjk_grams(const char *s);
 /* Whether s holds a CJK character (which the unigram index can find). */
 bool st_has_cjk(const char *s);
 /*
- * The search words of s within one project (SQLite's ticket_scoped, 010-scoped-words.sql):
+ * The search words of s within one project (SQLite's ticket_scoped, 010-scoped-words.sql;
+ * PostgreSQL's kefu_scoped_words() writes the same):
  * every two CJK ideographs in a row, and the last of each run of them alone, each behind the
  * project's key (project_key), space-separated: "K卫生 K生间 K间" for "卫生间"; malloc'd.
  */
@@ -50,6 +51,12 @@ bool st_ideographs_only(const char *s);
  */
 struct buf;
 void st_scoped_phrase(struct buf *b, const char *key, const char *q);
+/*
+ * The same as a PostgreSQL tsquery among the words of the project whose key word is key
+ * (postgres/010-scoped-words.sql): "(kfp1卫生 & kfp1生间)" (the pairs, anywhere in the document:
+ * the substring itself is to be checked), "kfp1防水", or "kfp1水:*" for one ideograph.
+ */
+void st_scoped_tsquery(struct buf *b, const char *key, const char *q);
 /* The FTS5 phrase of s: in double quotes, quotes doubled, after "column : " if given. */
 char *st_fts_phrase(const char *column, const char *s);
 
