@@ -385,6 +385,7 @@ enum ticket_search {
 	TS_TRGM, /* PostgreSQL: ILIKE, pg_trgm's GIN index from 3 characters */
 	TS_TSV,	 /* PostgreSQL, 1-2 characters with a CJK one: its unigrams' GIN index, strpos() */
 	TS_WINDOW, /* PostgreSQL: ILIKE over the newest documents only, tried first */
+	TS_WINDOW_EXACT, /* ... for CJK ideographs, which have no case: strpos() */
 	TS_PG_OWN, /* PostgreSQL, callers who see a few projects: ILIKE over their own tickets */
 	TS_PG_NEWEST, /* ... over their newest PROBE_DOCS tickets only */
 	TS_PG_KEYED, /* ... with a CJK character: TS_TSV within their projects' key words */
@@ -539,11 +540,20 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		ADD(q, ") OFFSET 0) d ON d.id = t.id WHERE 1 = 1");
 		break;
 	case TS_WINDOW:
+	case TS_WINDOW_EXACT:
 		ADD(q, " FROM (SELECT id, body, note FROM ticket_docs WHERE id < ? ORDER BY id DESC"
-		       " LIMIT ?) d JOIN tickets t ON t.id = d.id WHERE (d.body ILIKE ?",
-		    DI(before(f)), DI(PROBE_DOCS), DT(arg));
-		if (staff)
-			ADD(q, " OR d.note ILIKE ?", DT(arg));
+		       " LIMIT ?) d JOIN tickets t ON t.id = d.id WHERE",
+		    DI(before(f)), DI(PROBE_DOCS));
+		/* ILIKE lowercases both sides of each of the 2,000: strpos() takes a fifth of the time */
+		if (mode == TS_WINDOW_EXACT) {
+			ADD(q, " (strpos(d.body, ?) > 0", DT(arg));
+			if (staff)
+				ADD(q, " OR strpos(d.note, ?) > 0", DT(arg));
+		} else {
+			ADD(q, " (d.body ILIKE ?", DT(arg));
+			if (staff)
+				ADD(q, " OR d.note ILIKE ?", DT(arg));
+		}
 		ADD(q, ")");
 		break;
 	case TS_PG_OWN:
@@ -754,7 +764,9 @@ static void statement(struct db *db, const struct actor *who, const struct ticke
 	bool pg = db_engine(db) == DB_POSTGRES;
 	enum ticket_search mode = TS_NONE;
 	char *arg = NULL, *grams = NULL;
-	if (f->q && pg && plan == PLAN_WINDOW) {
+	if (f->q && pg && plan == PLAN_WINDOW && st_ideographs_only(f->q)) {
+		mode = TS_WINDOW_EXACT, arg = xstrdup(f->q);
+	} else if (f->q && pg && plan == PLAN_WINDOW) {
 		mode = TS_WINDOW, arg = st_like_pattern(f->q);
 	} else if (f->q && pg && (plan == PLAN_OWN || plan == PLAN_OWN_NEWEST)) {
 		mode = plan == PLAN_OWN ? TS_PG_OWN : TS_PG_NEWEST, arg = st_like_pattern(f->q);
