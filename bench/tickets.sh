@@ -39,7 +39,9 @@
 # Settings (environment): TICKETS_DB, TICKETS_N=1000000 (when generating), TICKETS_ROLES="cm
 #   project customer", TICKETS_CASES (an extended regex on the case names, default all),
 #   TICKETS_SLOW_MS=200, BENCH_DURATION=10, BENCH_WARMUP=1, BENCH_THREADS=2, BENCH_CONNS=32,
-#   KEFU_BIN=build/kefu, BENCH_KEEP=0 (1: keep the temp dir, also a generated database)
+#   KEFU_BIN=build/kefu, BENCH_KEEP=0 (1: keep the temp dir, also a generated database),
+#   TICKETS_PG_SHARED_BUFFERS (the throwaway PostgreSQL's shared_buffers, e.g. 6GB; default
+#   PostgreSQL's 128MB, which holds little of a generated million: docs/performance.md)
 #
 # Usage: TICKETS_DB=/tmp/kefu-1m.db bench/tickets.sh      (a database made before)
 #        bench/tickets.sh [sqlite|postgresql]               (generate one first)
@@ -139,7 +141,8 @@ else
 	if [ "$ENGINE" = postgresql ]; then
 		PGDIR=$(mktemp -d /tmp/kefu-tickets-pg.XXXXXX)
 		pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-		PGADMIN=$(scripts/pg.sh start "$PGDIR" "$pgport") || die "cannot start PostgreSQL"
+		PGADMIN=$(PG_OPTS=${TICKETS_PG_SHARED_BUFFERS:+-c shared_buffers=$TICKETS_PG_SHARED_BUFFERS} \
+			scripts/pg.sh start "$PGDIR" "$pgport") || die "cannot start PostgreSQL"
 		psql "$PGADMIN" -qAtc "CREATE DATABASE kefu" >/dev/null || die "createdb failed"
 		DB=${PGADMIN%/postgres}/kefu
 	else
