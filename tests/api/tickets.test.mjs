@@ -1438,8 +1438,8 @@ test('search q: Chinese words of three or more and of two characters, in titles,
 
 test('search of Chinese words, for each kind of caller: the word itself, not its characters apart or across punctuation; one character anywhere', async () => {
   // Callers who see a few projects search such words among their projects' own words
-  // (ticket_scoped on SQLite); staff who see them all through the company's index: the same
-  // answers either way.
+  // (ticket_scoped on SQLite, the words' GIN indexes on PostgreSQL); staff who see them all
+  // through the company's index: the same answers either way.
   // three distinct characters that none of the other text of these tickets holds (the
   // searches of one character would find that text too)
   const fixed = `墙面开裂内部吊顶变形座${body().title}${body().description}`;
