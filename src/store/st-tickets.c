@@ -478,14 +478,27 @@ static void in_scope(struct list_query *q, enum scope scope, const struct actor 
 	    DI(scope_id(who)));
 }
 
-/* The documents that hold s itself, in the text the caller may read (joined as d). */
-static void holding(struct list_query *q, bool staff, const char *s)
+/* How holding() compares: what the SQL of its column is, given the column's name */
+#define HOLDS_INSTR(col) "instr(lower(COALESCE(" col ", '')), lower(?)) > 0" /* SQLite */
+#define HOLDS_ILIKE(col) col " ILIKE ?"     /* PostgreSQL, s a LIKE pattern */
+#define HOLDS_STRPOS(col) "strpos(" col ", ?) > 0" /* PostgreSQL, s without case */
+
+/*
+ * The documents that hold s, in the text the caller may read (ticket_docs d): body and note
+ * are one HOLDS_ comparison's SQL for d.body and for d.note.
+ */
+static void holding(struct list_query *q, bool staff, const char *body, const char *note,
+		    const char *s)
 {
-	ADD(q, " (instr(lower(d.body), lower(?)) > 0", DT(s));
-	if (staff)
-		ADD(q, " OR instr(lower(COALESCE(d.note, '')), lower(?)) > 0", DT(s));
+	ADD(q, " (");
+	ADD(q, body, DT(s));
+	if (staff) {
+		ADD(q, " OR ");
+		ADD(q, note, DT(s));
+	}
 	ADD(q, ")");
 }
+#define HOLDING(q, staff, how, s) holding(q, staff, how("d.body"), how("d.note"), s)
 
 /* The statement for mode, scope and filters, with its arguments in order. */
 static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum scope scope,
@@ -515,7 +528,7 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		ADD(q, " FROM ticket_uni f JOIN tickets t ON t.id = f.rowid"
 		       " JOIN ticket_docs d ON d.id = f.rowid WHERE ticket_uni MATCH ? AND",
 		    DT(arg));
-		holding(q, staff, f->q);
+		HOLDING(q, staff, HOLDS_INSTR, f->q);
 		break;
 	case TS_SCOPED:
 		ADD(q, " FROM ticket_scoped f JOIN tickets t ON t.id = f.rowid"
@@ -526,18 +539,16 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 	case TS_OWN:
 		ADD(q, tickets);
 		ADD(q, " JOIN ticket_docs d ON d.id = t.id WHERE");
-		holding(q, staff, arg);
+		HOLDING(q, staff, HOLDS_INSTR, arg);
 		break;
 	/*
 	 * PostgreSQL: every match through the index first (OFFSET 0 keeps the planner from
 	 * walking all tickets newest first instead, which a generic plan would do for any word)
 	 */
 	case TS_TRGM:
-		ADD(q, " FROM tickets t JOIN (SELECT d.id FROM ticket_docs d WHERE (d.body ILIKE ?",
-		    DT(arg));
-		if (staff)
-			ADD(q, " OR d.note ILIKE ?", DT(arg));
-		ADD(q, ") OFFSET 0) d ON d.id = t.id WHERE 1 = 1");
+		ADD(q, " FROM tickets t JOIN (SELECT d.id FROM ticket_docs d WHERE");
+		HOLDING(q, staff, HOLDS_ILIKE, arg);
+		ADD(q, " OFFSET 0) d ON d.id = t.id WHERE 1 = 1");
 		break;
 	case TS_WINDOW:
 	case TS_WINDOW_EXACT:
@@ -545,16 +556,10 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		       " LIMIT ?) d JOIN tickets t ON t.id = d.id WHERE",
 		    DI(before(f)), DI(PROBE_DOCS));
 		/* ILIKE lowercases both sides of each of the 2,000: strpos() takes a fifth of it */
-		if (mode == TS_WINDOW_EXACT) {
-			ADD(q, " (strpos(d.body, ?) > 0", DT(arg));
-			if (staff)
-				ADD(q, " OR strpos(d.note, ?) > 0", DT(arg));
-		} else {
-			ADD(q, " (d.body ILIKE ?", DT(arg));
-			if (staff)
-				ADD(q, " OR d.note ILIKE ?", DT(arg));
-		}
-		ADD(q, ")");
+		if (mode == TS_WINDOW_EXACT)
+			HOLDING(q, staff, HOLDS_STRPOS, arg);
+		else
+			HOLDING(q, staff, HOLDS_ILIKE, arg);
 		break;
 	case TS_PG_OWN:
 	case TS_PG_NEWEST:
@@ -564,11 +569,8 @@ static void compose(struct list_query *q, bool pg, enum ticket_search mode, enum
 		if (mode == TS_PG_NEWEST)
 			ADD(q, " AND t.id < ? ORDER BY t.id DESC LIMIT ?", DI(before(f)),
 			    DI(PROBE_DOCS));
-		ADD(q, " OFFSET 0) t JOIN ticket_docs d ON d.id = t.id WHERE (d.body ILIKE ?",
-		    DT(arg));
-		if (staff)
-			ADD(q, " OR d.note ILIKE ?", DT(arg));
-		ADD(q, ")");
+		ADD(q, " OFFSET 0) t JOIN ticket_docs d ON d.id = t.id WHERE");
+		HOLDING(q, staff, HOLDS_ILIKE, arg);
 		break;
 	case TS_TSV:
 	case TS_PG_KEYED:
@@ -867,12 +869,12 @@ json_t *store_tickets_list(struct db *db, const struct actor *who,
 	json_t *a = NULL;
 	struct buf keys = BUF_INIT;
 	if (f->q && db_engine(db) == DB_POSTGRES) {
+		/* ideographs alone: among their projects' own words, else with their key words */
+		bool words = st_ideographs_only(f->q);
 		if (role_scope(who->role) == SCOPE_ALL)
 			a = full_page(run(db, who, f, now, PLAN_WINDOW, NULL), f);
-		else if (st_ideographs_only(f->q) && scope_keys(db, who, f->q, &keys))
-			a = run(db, who, f, now, PLAN_SCOPED, keys.s);
-		else if (st_has_cjk(f->q) && scope_keys(db, who, NULL, &keys))
-			a = run(db, who, f, now, PLAN_KEYED, keys.s);
+		else if (st_has_cjk(f->q) && scope_keys(db, who, words ? f->q : NULL, &keys))
+			a = run(db, who, f, now, words ? PLAN_SCOPED : PLAN_KEYED, keys.s);
 		else if (own_tickets(db, who, f) <= OWN_DOCS)
 			a = run(db, who, f, now, PLAN_OWN, NULL);
 		else if (!(a = full_page(run(db, who, f, now, PLAN_OWN_NEWEST, NULL), f)) &&
