@@ -44,6 +44,12 @@ static int migrate(struct db *db, const char *dir, size_t dlen, struct kf_error 
 		int64_t n = 0;
 		rc = db_get_int(db, &n, "SELECT count(*) FROM schema_migrations WHERE version = ?",
 				DI(version));
+		/*
+		 * Not the session's 60 s limit, meant for a request: a migration may build an
+		 * index over a million documents (PostgreSQL's 012: minutes).
+		 */
+		if (rc == 0 && n == 0 && db_engine(db) == DB_POSTGRES)
+			rc = db_script(db, "SET LOCAL statement_timeout = 0");
 		if (rc == 0 && n == 0) {
 			rc = db_script(db, (const char *)f->data);
 			if (rc == 0)
