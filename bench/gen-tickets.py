@@ -27,8 +27,9 @@ with plain SQL in large transactions, bypassing the application:
   on both engines; from migration 008 the project's key word: project_key on SQLite, as
   SCOPE_KEY_SQLITE, and "kfp<id> " at the head of grams/note_grams on PostgreSQL; from
   SQLite's migration 010 the words of one project in ticket_scoped, as kefu_scoped_words(),
-  the index then merged into one segment as the migration leaves it; PostgreSQL's migration
-  010 indexes its words of one project over expressions, which need nothing written), or the
+  the index then merged into one segment as the migration leaves it; PostgreSQL's migrations
+  010 and 012 index its words of one project (and of one range of ids) over expressions,
+  which need nothing written), or the
   older search_docs (kind 'ticket' = that body, kind
   'ticket_note' = the internal comments, in the order the application would have inserted
   them).
@@ -43,7 +44,8 @@ mode; no ANALYZE (kefu never runs it, so the planner sees what production sees).
 tables are filled with one INSERT ... SELECT per batch (the schema's insert trigger is dropped
 while loading and put back). Python generates in this process and a second one does the
 SQLite work. PostgreSQL: writes COPY files into a temp dir and loads them with psql, then
-rebuilds the GIN indexes (trigrams, the unigrams' and the words of one project's full text),
+rebuilds the GIN indexes (trigrams, the unigrams' and the words of one project's full text,
+whatever pg_indexes lists),
 resets the identity sequences and runs VACUUM (ANALYZE), as autovacuum would.
 Needs psql.
 

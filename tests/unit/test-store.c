@@ -1028,6 +1028,115 @@ static void test_scoped_words(void **state)
 	}
 }
 
+/* A ticket of project pid recorded by who, with text as its description; its id. */
+static int64_t ticket_with(struct db *db, const struct actor *who, int64_t pid, const char *text)
+{
+	struct app_ctx c = { .db = db, .who = *who, .now = NOW };
+	struct kf_error err = { 0 };
+	json_t *out = NULL;
+	json_t *b = json_pack("{sI ss ss ss ss}", "project_id", (json_int_t)pid, "kind", "inquiry",
+			      "title", "咨询", "description", text, "channel", "phone");
+	assert_int_equal(app_ticket_create(&c, b, &out, &err), 0);
+	json_decref(b);
+	int64_t id = json_integer_value(json_object_get(out, "id"));
+	json_decref(out);
+	return id;
+}
+
+/* Every page of the search q (and status, if given) for who, two tickets a page. */
+static void expect_search(struct db *db, const struct actor *who, const char *q,
+			  const char *status, const int64_t *want, size_t n)
+{
+	struct app_ctx c = { .db = db, .who = *who, .now = NOW };
+	char cursor[24] = "";
+	size_t got = 0;
+	for (;;) {
+		struct ticket_query tq = { .q = q, .status = status, .limit = "2",
+					   .cursor = *cursor ? cursor : NULL };
+		struct kf_error err = { 0 };
+		json_t *out = NULL, *t;
+		size_t i;
+		assert_int_equal(app_tickets_list(&c, &tq, &out, &err), 0);
+		json_array_foreach(json_object_get(out, "items"), i, t) {
+			int64_t id = json_integer_value(json_object_get(t, "id"));
+			if (got >= n || id != want[got])
+				fail_msg("q=%s: ticket %zu is %lld, expected %lld", q, got,
+					 (long long)id, got < n ? (long long)want[got] : -1LL);
+			got++;
+		}
+		json_t *next = json_object_get(out, "next_cursor");
+		bool more = json_is_string(next);
+		if (more)
+			snprintf(cursor, sizeof(cursor), "%s", json_string_value(next));
+		json_decref(out);
+		if (!more)
+			break;
+	}
+	if (got != n)
+		fail_msg("q=%s: %zu tickets, expected %zu", q, got, n);
+}
+
+/*
+ * A project-team member's search among their projects' words, across ranges of ticket ids:
+ * PostgreSQL keys those words by id >> 16 (012-scoped-words-by-range.sql) and reads the newest
+ * range first, so the tickets here lie in ranges 0, 1, 3 (2 left empty) and 4, and every page
+ * (two tickets each) must come in order, with nothing of another project and no document
+ * that holds a three-character word's pairs apart. SQLite has no ranges; its ids run on.
+ */
+static void test_search_ranges(void **state)
+{
+	struct env *e = E(state);
+	struct db *db = scratch(e);
+	struct actor pm = { .user_id = user_id(db, "project"), .role = ROLE_PROJECT };
+	json_t *mine = store_projects_list(db, &pm, NULL, 0, NULL);
+	assert_int_equal(json_array_size(mine), 2);
+	int64_t p1 = json_integer_value(json_object_get(json_array_get(mine, 0), "id"));
+	int64_t p2 = json_integer_value(json_object_get(json_array_get(mine, 1), "id"));
+	json_decref(mine);
+	int64_t other = 0;
+	assert_int_equal(db_get_int(db, &other, "SELECT min(id) FROM projects WHERE id NOT IN"
+						" (SELECT project_id FROM project_members"
+						" WHERE user_id = ?)",
+				    DI(pm.user_id)),
+			 0);
+	struct actor cm = { .user_id = user_id(db, "cm"), .role = ROLE_CM };
+	/* in ranges 0, 1, 3 (2 empty) and 4: the first id of each; whose: 1, 2 (pm's) or 0 */
+	static const struct {
+		int64_t from;
+		int whose;
+		const char *text;
+	} tickets[] = {
+		{ 0, 1, "屋面有鲸鱼座图案处渗水" }, { 0, 2, "鲸鱼" }, { 0, 0, "鲸鱼座" },
+		{ 70000, 1, "鲸 鱼 座 分开写" },  { 0, 2, "鲸鱼座" },
+		{ 200000, 1, "鲸鱼" },		   { 0, 0, "鲸鱼" },
+		{ 300000, 2, "鲸鱼座鲸鱼座" },	   { 0, 1, "鲸鱼座" },  { 0, 1, "座鱼鲸" },
+		{ 0, 1, "鲸鱼和鱼座" },
+	};
+	int64_t t[ARRAY_SIZE(tickets)];
+	for (size_t i = 0; i < ARRAY_SIZE(tickets); i++) {
+		int64_t seq = 0;
+		if (e->pg && tickets[i].from)
+			assert_int_equal(db_get_int(db, &seq,
+						    "SELECT setval(pg_get_serial_sequence("
+						    "'tickets', 'id'), ?)",
+						    DI(tickets[i].from)),
+					 0);
+		int w = tickets[i].whose;
+		t[i] = ticket_with(db, w ? &pm : &cm, w == 1 ? p1 : w == 2 ? p2 : other,
+				   tickets[i].text);
+	}
+	int64_t whole[] = { t[8], t[7], t[4], t[0] };
+	int64_t two[] = { t[10], t[8], t[7], t[5], t[4], t[1], t[0] };
+	int64_t one[] = { t[10], t[9], t[8], t[7], t[5], t[4], t[3], t[1], t[0] };
+	expect_search(db, &pm, "鲸鱼座", NULL, whole, ARRAY_SIZE(whole));
+	expect_search(db, &pm, "鲸鱼", NULL, two, ARRAY_SIZE(two));
+	expect_search(db, &pm, "鲸", NULL, one, ARRAY_SIZE(one));
+	/* with a filter: every one of them is new, none closed */
+	expect_search(db, &pm, "鲸鱼", "new", two, ARRAY_SIZE(two));
+	expect_search(db, &pm, "鲸鱼", "closed", NULL, 0);
+	discard(db);
+}
+
 #define STORE_TESTS                                                                         \
 	cmocka_unit_test(test_migrate_idempotent), cmocka_unit_test(test_nested_transactions), \
 		cmocka_unit_test(test_commit_of_broken_transaction),   \
@@ -1036,7 +1145,8 @@ static void test_scoped_words(void **state)
 		cmocka_unit_test(test_tamper_customer), cmocka_unit_test(test_tamper_audit_log), \
 		cmocka_unit_test(test_credentials), cmocka_unit_test(test_visibility_customer),  \
 		cmocka_unit_test(test_visibility_project), cmocka_unit_test(test_project_search), \
-		cmocka_unit_test(test_search_index), cmocka_unit_test(test_scoped_words)
+		cmocka_unit_test(test_search_index), cmocka_unit_test(test_scoped_words),    \
+		cmocka_unit_test(test_search_ranges)
 
 int main(void)
 {
