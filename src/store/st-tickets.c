@@ -917,13 +917,14 @@ static void scoped_tsquery(struct buf *b, const char *keys, int64_t range, const
 
 /*
  * PostgreSQL, a caller who sees a few projects (keys: kfp1 | kfp2 …, scope_keys()) and a q of
- * CJK ideographs: q among their projects' words by range of ids (012), the newest range first,
- * then the RANGE_STEPS - 1 twice as many before it each time, until the page is full; what is
- * left of it then comes from their projects' words of the older ids (010). Each range is older
- * than the one before, so their pages follow one another. A common word's page reads the
- * newest range's matches only (a member's 卫生间: ~130 of their 2,086); a rare word, which
- * fills no page, asks 010's index for the older ids with one word a project, where the ranges
- * would take one a project and range (~10 µs each).
+ * CJK ideographs: q among their projects' words by range of ids (012), in RANGE_STEPS
+ * statements at most, the newest range in the first and twice as many ranges before those in
+ * each next one, until the page is full; what is left of it then comes from their projects'
+ * words of the older ids (010). Each statement's ids are older than the one's before, so their
+ * pages follow one another. A common word's page reads the newest range's matches only (a
+ * member's 卫生间: 57 of their 2,086); a rare word, which fills no page, asks 010's index for
+ * the older ids with one word a project, where the ranges would take one a project and range
+ * (~10 µs each).
  */
 #define RANGE_STEPS 2
 static json_t *scoped_by_range(struct db *db, const struct actor *who,

@@ -1541,6 +1541,8 @@ test('overdue: the response window and required_by, seen 25 hours later (KEFU_CL
   await act(C.cm, dueSoonDone.id, { action: 'triage', scope: 'in_contract' });
   await act(C.cm, dueSoonDone.id, { action: 'resolve', note: '已解决' });
   const dueLater = await create(C.customer, body({ kind: 'inquiry', title: '超时：两天内解决', required_by: rfc(now + 48 * HOUR) }));
+  // another customer's project: overdue in cm's list, in no one's list who does not see it
+  const theirs = await create(C.cm, staffBody({ kind: 'inquiry', project_id: PROJECT.other_customer, title: '超时：别的顾客的项目', required_by: rfc(now + 2 * HOUR) }));
 
   // Due times now.
   for (const t of [untaken, taken, triaged, byStaff, repairW, repairWStaff]) {
@@ -1583,6 +1585,12 @@ test('overdue: the response window and required_by, seen 25 hours later (KEFU_CL
     const item = listed.find((t) => t.id === untaken.id);
     assert.equal(item.overdue_response, true, 'the list carries the flags');
     assert.ok(ids(await walk(L.customer, { overdue: 'true' })).includes(dueSoon.id));
+    assert.ok(li.includes(theirs.id), "another customer's overdue ticket in cm's list");
+    for (const who of ['customer', 'project']) {
+      const mine = await walk(L[who], { overdue: 'true' });
+      assert.ok(mine.length > 0, `${who} has overdue tickets to list`);
+      assert.ok(!ids(mine).includes(theirs.id), `${who}: no overdue ticket of another customer's project`);
+    }
     // The server of now still sees none of them overdue.
     const stillNow = await listIds(C.cm, { overdue: 'true' });
     for (const t of all) assert.ok(!stillNow.includes(t.id), `${t.title} overdue on the server of now`);
