@@ -52,10 +52,11 @@ bool st_ideographs_only(const char *s);
 struct buf;
 void st_scoped_phrase(struct buf *b, const char *key, const char *q);
 /*
- * The same as a PostgreSQL tsquery among the words of the project and range of ids whose key
- * word is key (postgres/012-scoped-words-by-range.sql: kfp1x15 for project 1's ids 983,040 to
- * 1,048,575): "(kfp1x15卫生 & kfp1x15生间)" (the pairs, anywhere in the document: the substring
- * itself is to be checked), "kfp1x15防水", or "kfp1x15水:*" for one ideograph.
+ * The same as a PostgreSQL tsquery among the words whose key word is key: a project's
+ * (postgres/010-scoped-words.sql: kfp1) or a project's range of ids'
+ * (012-scoped-words-by-range.sql: kfp1x15 for project 1's ids 983,040 to 1,048,575).
+ * "(kfp1x15卫生 & kfp1x15生间)" (the pairs, anywhere in the document: the substring itself is
+ * to be checked), "kfp1x15防水", or "kfp1x15水:*" for one ideograph.
  */
 void st_scoped_tsquery(struct buf *b, const char *key, const char *q);
 /* The FTS5 phrase of s: in double quotes, quotes doubled, after "column : " if given. */
